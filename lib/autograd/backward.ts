@@ -1,0 +1,114 @@
+/**
+ * Reverse-mode sweep over the dynamic tape. The order is an iterative post-order DFS (a
+ * recursive walk would overflow the stack on a long RNN unroll).
+ */
+import type { Tensor } from '../tensor.js';
+import { TensileError, fmtShape } from '../errors.js';
+import { keep, tidy } from '../memory.js';
+import { enableGrad, noGrad } from './mode.js';
+import { add, contiguous, onesLike } from '../ops/index.js';
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher derivatives. Implies retainGraph. */
+  createGraph?: boolean;
+}
+
+/** Tensors reachable from roots through nodes that require grad, roots first. */
+function topoOrder(roots: readonly Tensor[]): Tensor[] {
+  const post: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [];
+  for (const r of roots) {
+    if (seen.has(r)) continue;
+    seen.add(r);
+    stack.push([r, 0]);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const inputs = top[0].node?.inputs ?? [];
+      if (top[1] < inputs.length) {
+        const child = inputs[top[1]++];
+        if (child.requiresGrad && !seen.has(child)) { seen.add(child); stack.push([child, 0]); }
+      } else {
+        post.push(top[0]);
+        stack.pop();
+      }
+    }
+  }
+  return post.reverse();
+}
+
+interface SweepOptions extends BackwardOptions {
+  /** Collect gradients for these tensors (tn.grad); otherwise accumulate into leaves' .grad. */
+  wrt?: readonly Tensor[];
+}
+
+function accumulateInto(t: Tensor, g: Tensor, createGraph: boolean): void {
+  const gc = g.isContiguous ? g : contiguous(g);
+  const next = t.grad ? add(t.grad, gc) : gc;
+  if (t.grad && !createGraph) t.grad.dispose();
+  t.grad = keep(next);
+}
+
+/** The sweep shared by `backward()` and `tn.grad`. Returns gradients for opts.wrt. */
+export function sweep(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: SweepOptions): Tensor[] {
+  const createGraph = !!opts.createGraph;
+  const retainGraph = createGraph || !!opts.retainGraph;
+  const wrt = opts.wrt;
+  const run = (): Tensor[] => {
+    const grads = new Map<Tensor, Tensor>();
+    roots.forEach((r, i) => grads.set(r, rootGrads[i]));
+    const order = topoOrder(roots);
+    const found = new Map<Tensor, Tensor>();
+    for (const t of order) {
+      const g = grads.get(t);
+      if (!g) continue;
+      if (wrt) {
+        if (wrt.includes(t)) found.set(t, g);
+      } else if (t.isLeaf || t.retainsGrad) {
+        if (t.requiresGrad) accumulateInto(t, g, createGraph);
+      }
+      const node = t.node;
+      if (!node) continue;
+      if (node.freed) {
+        throw new TensileError('backward', `the graph through '${node.op}' was freed by an earlier backward(); pass { retainGraph: true } to the first call`);
+      }
+      const gs = node.backward(g);
+      node.inputs.forEach((inp, i) => {
+        const gi = gs[i];
+        if (!gi || !inp.requiresGrad) return;
+        if (gi.shape.length !== inp.shape.length || gi.shape.some((d, k) => d !== inp.shape[k])) {
+          throw new TensileError('backward', `internal: '${node.op}' gave a gradient of shape ${fmtShape(gi.shape)} for an input of shape ${fmtShape(inp.shape)}`);
+        }
+        const prev = grads.get(inp);
+        grads.set(inp, prev ? add(prev, gi) : gi);
+      });
+      if (!retainGraph) node.freed = true;
+    }
+    return (wrt ?? []).map((x) => {
+      const g = found.get(x);
+      return g ? (g.isContiguous ? g : contiguous(g)) : (null as unknown as Tensor);
+    });
+  };
+  // Without createGraph, every intermediate gradient is a temporary: tidy frees them, keeping
+  // the results (returned) and the leaves' .grad (marked with keep).
+  return createGraph ? enableGrad(run) : noGrad(() => tidy(run));
+}
+
+export function runBackward(root: Tensor, grad: Tensor | undefined, opts: BackwardOptions): void {
+  root.assertAlive('backward');
+  if (!root.requiresGrad) {
+    throw new TensileError('backward', `tensor of shape ${fmtShape(root.shape)} does not require grad (no input had requiresGrad, or it was made under noGrad)`);
+  }
+  let g = grad;
+  if (g === undefined) {
+    if (root.size !== 1) {
+      throw new TensileError('backward', `a gradient can be created implicitly only for a one-element output; got shape ${fmtShape(root.shape)}: pass backward(grad)`);
+    }
+    g = noGrad(() => onesLike(root));
+  } else if (g.shape.length !== root.shape.length || g.shape.some((d, i) => d !== root.shape[i])) {
+    throw new TensileError('backward', `argument 'grad' has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(root.shape)}`);
+  }
+  sweep([root], [g], opts);
+}

@@ -1,0 +1,63 @@
+/**
+ * Which backends exist and which one new tensors go to. Backends register themselves; the js
+ * oracle is always there. `TENSILE_DEVICE` picks the default at start-up.
+ */
+import type { Backend, DeviceName } from './backends/backend.js';
+import { DEVICES } from './backends/backend.js';
+import { jsBackend } from './backends/js/js-backend.js';
+import { TensileError } from './errors.js';
+
+const backends = new Map<DeviceName, Backend>([['js', jsBackend]]);
+/** Why a device is missing, for the error a user sees when asking for it. */
+const unavailable = new Map<DeviceName, string>();
+let defaultDevice: DeviceName | undefined;
+
+export function registerBackend(b: Backend): void {
+  backends.set(b.name, b);
+  unavailable.delete(b.name);
+}
+
+export function markUnavailable(name: DeviceName, reason: string): void {
+  if (!backends.has(name)) unavailable.set(name, reason);
+}
+
+export function checkDevice(op: string, d: unknown): DeviceName {
+  if (typeof d === 'string' && (DEVICES as readonly string[]).includes(d)) return d as DeviceName;
+  throw new TensileError(op, `argument 'device' must be one of ${DEVICES.join(', ')}, got ${String(d)}`);
+}
+
+export function getBackend(name: DeviceName, op = 'device'): Backend {
+  const b = backends.get(name);
+  if (b) return b;
+  const why = unavailable.get(name) ?? 'its backend is not built in this version';
+  throw new TensileError(op, `device '${name}' is not available: ${why}`);
+}
+
+/** Devices whose backends are loaded and usable. */
+export function availableDevices(): DeviceName[] {
+  return DEVICES.filter((d) => backends.has(d));
+}
+
+export function listBackends(): Backend[] {
+  return [...backends.values()];
+}
+
+/** The device new tensors are created on. */
+export function getDefaultDevice(): DeviceName {
+  if (defaultDevice === undefined) {
+    const env = process.env.TENSILE_DEVICE;
+    defaultDevice = env ? checkDevice('TENSILE_DEVICE', env) : 'js';
+    getBackend(defaultDevice, 'TENSILE_DEVICE');
+  }
+  return defaultDevice;
+}
+
+/**
+ * Sets the device new tensors are created on.
+ * @example tn.setDefaultDevice('js');
+ */
+export function setDefaultDevice(device: DeviceName): void {
+  const d = checkDevice('setDefaultDevice', device);
+  getBackend(d, 'setDefaultDevice');
+  defaultDevice = d;
+}

@@ -1,0 +1,140 @@
+/**
+ * Memory bookkeeping: storages are reference-counted (views share one), tensors are tracked
+ * by `tidy` scopes, and a FinalizationRegistry releases what the user forgot to dispose.
+ */
+import type { Backend, DeviceName, Storage } from './backends/backend.js';
+import { bytesPerElement } from './dtype.js';
+import { TensileError } from './errors.js';
+
+export interface StorageRef {
+  readonly backend: Backend;
+  readonly buf: Storage;
+  refs: number;
+  readonly bytes: number;
+}
+
+interface Usage { tensors: number; bytes: number }
+const usage = new Map<DeviceName, Usage>();
+function usageOf(d: DeviceName): Usage {
+  let u = usage.get(d);
+  if (!u) usage.set(d, (u = { tensors: 0, bytes: 0 }));
+  return u;
+}
+
+export function newStorageRef(backend: Backend, buf: Storage): StorageRef {
+  const bytes = buf.size * bytesPerElement(buf.dtype);
+  usageOf(backend.name).bytes += bytes;
+  return { backend, buf, refs: 0, bytes };
+}
+
+export function retain(ref: StorageRef): void {
+  ref.refs++;
+}
+
+export function release(ref: StorageRef): void {
+  if (--ref.refs === 0) {
+    usageOf(ref.backend.name).bytes -= ref.bytes;
+    ref.backend.free(ref.buf);
+  }
+}
+
+/** Anything tidy can dispose: tensors register themselves here. */
+export interface Disposable {
+  readonly isDisposed: boolean;
+  dispose(): void;
+  readonly device: DeviceName;
+}
+
+// GC safety net: a tensor collected without dispose() gives its storage back.
+const registry = new FinalizationRegistry<{ ref: StorageRef; device: DeviceName }>((held) => {
+  usageOf(held.device).tensors--;
+  release(held.ref);
+});
+
+export function trackTensor(t: Disposable, ref: StorageRef): void {
+  retain(ref);
+  usageOf(t.device).tensors++;
+  registry.register(t, { ref, device: t.device }, t);
+  const scope = scopes[scopes.length - 1];
+  if (scope) scope.push(t);
+}
+
+export function untrackTensor(t: Disposable, ref: StorageRef): void {
+  registry.unregister(t);
+  usageOf(t.device).tensors--;
+  release(ref);
+}
+
+const scopes: Disposable[][] = [];
+const kept = new WeakSet<Disposable>();
+
+/** Collects every tensor inside a (possibly nested) result value. */
+function collect(v: unknown, out: Set<unknown>, seen = new Set<unknown>()): void {
+  if (v === null || typeof v !== 'object' || seen.has(v)) return;
+  seen.add(v);
+  if ('dispose' in v && 'isDisposed' in v) { out.add(v); return; }
+  if (Array.isArray(v)) for (const x of v) collect(x, out, seen);
+  else if (v instanceof Map) for (const x of v.values()) collect(x, out, seen);
+  else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collect(x, out, seen);
+}
+
+/**
+ * Runs fn and disposes every tensor it created except those it returns (inside arrays or
+ * plain objects) and those marked with `keep`. Must be synchronous.
+ * @example const y = tn.tidy(() => x.mul(2).add(1)); // the x.mul(2) temporary is freed
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope: Disposable[] = [];
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.pop();
+    for (const t of scope) if (!kept.has(t)) t.dispose();
+    throw e;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    throw new TensileError('tidy', 'the function returned a Promise; tidy only accepts synchronous functions');
+  }
+  const keepSet = new Set<unknown>();
+  collect(result, keepSet);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (keepSet.has(t) || kept.has(t)) { if (parent && !kept.has(t)) parent.push(t); }
+    else t.dispose();
+  }
+  return result;
+}
+
+/**
+ * Exempts a tensor from every enclosing `tidy`.
+ * @example tn.tidy(() => { state = tn.keep(x.mul(2)); });
+ */
+export function keep<T extends Disposable>(t: T): T {
+  kept.add(t);
+  return t;
+}
+
+export interface MemoryInfo {
+  /** Live (undisposed, uncollected) tensors on all devices. */
+  numTensors: number;
+  /** Bytes of live storage on all devices (views share their base's bytes). */
+  numBytes: number;
+  byDevice: { [d in DeviceName]?: { numTensors: number; numBytes: number } };
+}
+
+/**
+ * Live tensors and bytes, in total and per device.
+ * @example tn.memory().numTensors
+ */
+export function memory(): MemoryInfo {
+  const info: MemoryInfo = { numTensors: 0, numBytes: 0, byDevice: {} };
+  for (const [d, u] of usage) {
+    info.numTensors += u.tensors;
+    info.numBytes += u.bytes;
+    info.byDevice[d] = { numTensors: u.tensors, numBytes: u.bytes };
+  }
+  return info;
+}

@@ -1,0 +1,61 @@
+/**
+ * In-place updates, for optimizer steps and buffers. They are not recorded on the tape, so a
+ * tensor that requires grad may only be updated under `tn.noGrad` (as in PyTorch).
+ */
+import type { BinaryOp } from '../backends/backend.js';
+import { isFloat } from '../dtype.js';
+import { isGradEnabled } from '../autograd/mode.js';
+import { TensileError, fmtShape } from '../errors.js';
+import { broadcastShapes } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { type TensorLike, broadcastView, checkTensor, sameDevice, scalarLike, toTensor } from './define.js';
+import { cast } from './cast.js';
+
+function checkTarget(op: string, x: Tensor): void {
+  checkTensor(op, 'x', x);
+  if (x.requiresGrad && isGradEnabled()) {
+    throw new TensileError(op, `tensor #${x.id} requires grad; update it inside tn.noGrad(() => ...)`);
+  }
+}
+
+function otherOperand(op: string, x: Tensor, other: TensorLike): Tensor {
+  const o = typeof other === 'number' || typeof other === 'boolean' ? scalarLike(other, x.dtype, x) : toTensor(op, 'other', other);
+  sameDevice(op, [['x', x], ['other', o]]);
+  if (!isFloat(x.dtype) && isFloat(o.dtype)) {
+    throw new TensileError(op, `cannot write ${o.dtype} values into a ${x.dtype} tensor in place`);
+  }
+  const shape = broadcastShapes(op, x.shape, o.shape);
+  if (shape.length !== x.rank || shape.some((d, i) => d !== x.shape[i])) {
+    throw new TensileError(op, `argument 'other' of shape ${fmtShape(o.shape)} does not broadcast to the target's shape ${fmtShape(x.shape)}`);
+  }
+  return cast(o, x.dtype);
+}
+
+function inPlace(op: string, kernel: BinaryOp, x: Tensor, other: TensorLike): Tensor {
+  checkTarget(op, x);
+  const o = otherOperand(op, x, other);
+  const v = x.view(op);
+  x.backend.binary(kernel, v, broadcastView(o, x.shape, op), v);
+  return x;
+}
+
+/** x += other, in place; returns x. @example tn.noGrad(() => w.subInPlace(w.grad!.mul(0.1))) */
+export const addInPlace = (x: Tensor, other: TensorLike) => inPlace('addInPlace', 'add', x, other);
+export const subInPlace = (x: Tensor, other: TensorLike) => inPlace('subInPlace', 'sub', x, other);
+export const mulInPlace = (x: Tensor, other: TensorLike) => inPlace('mulInPlace', 'mul', x, other);
+export const divInPlace = (x: Tensor, other: TensorLike) => inPlace('divInPlace', 'div', x, other);
+
+/** Copies other's values into x (broadcasting), in place; returns x. */
+export function assign(x: Tensor, other: TensorLike): Tensor {
+  checkTarget('assign', x);
+  const o = otherOperand('assign', x, other);
+  x.backend.copy(broadcastView(o, x.shape, 'assign'), x.view('assign'));
+  return x;
+}
+
+/** Sets every element to value, in place; returns x. */
+export function fillInPlace(x: Tensor, value: number): Tensor {
+  checkTarget('fillInPlace', x);
+  x.backend.fill(x.view('fillInPlace'), value);
+  return x;
+}
