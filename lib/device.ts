@@ -33,6 +33,12 @@ export function getBackend(name: DeviceName, op = 'device'): Backend {
   throw new TensileError(op, `device '${name}' is not available: ${why}`);
 }
 
+/** Why a device cannot be used, or null when it can. */
+export function unavailableReason(name: DeviceName): string | null {
+  if (backends.has(name)) return null;
+  return unavailable.get(name) ?? 'its backend is not built in this version';
+}
+
 /** Devices whose backends are loaded and usable. */
 export function availableDevices(): DeviceName[] {
   return DEVICES.filter((d) => backends.has(d));

@@ -61,3 +61,16 @@ export function promoteWithScalar(t: DType, s: number | boolean): DType {
 export function floatTypeOf(d: DType): DType {
   return isFloat(d) ? d : 'float32';
 }
+
+const CATEGORY: { [K in DType]: number } = { bool: 0, int32: 1, float32: 2, float64: 2 };
+
+/**
+ * Promotion between two tensors as PyTorch does it: a 0-d tensor only widens a dimensioned
+ * one when it is of a higher category (bool < int < float), so float32[3] + float64 0-d
+ * stays float32 while int32[3] + float64 0-d becomes float64.
+ */
+export function promoteTensorTypes(a: { dtype: DType; rank: number }, b: { dtype: DType; rank: number }): DType {
+  if ((a.rank === 0) === (b.rank === 0)) return promoteTypes(a.dtype, b.dtype);
+  const [dim, zero] = a.rank === 0 ? [b, a] : [a, b];
+  return CATEGORY[zero.dtype] > CATEGORY[dim.dtype] ? zero.dtype : dim.dtype;
+}

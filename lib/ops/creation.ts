@@ -84,7 +84,7 @@ export function linspace(start: number, stop: number, num: number, opts: CreateO
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   // PyTorch's symmetric form: the second half counts back from stop, so both ends are exact.
   const half = Math.floor(num / 2);
-  for (let i = 0; i < num; i++) v[i] = i < half ? start + i * step : stop - (num - 1 - i) * step;
+  for (let i = 0; i < num; i++) v[i] = i < half || num === 1 ? start + i * step : stop - (num - 1 - i) * step;
   return fromValues('linspace', v, [num], opts.dtype ?? 'float32', opts);
 }
 

@@ -3,7 +3,7 @@
  * broadcast by NumPy rules; their gradients are summed back to each input's shape.
  */
 import { COMPARISON_OPS, type BinaryOp, type UnaryOp } from '../backends/backend.js';
-import { type DType, floatTypeOf, isFloat, promoteTypes, promoteWithScalar } from '../dtype.js';
+import { type DType, floatTypeOf, isFloat, promoteTensorTypes, promoteWithScalar } from '../dtype.js';
 import { TensileError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -144,7 +144,7 @@ function binary(op: BinaryOp, ain: TensorLike, bin: TensorLike): Tensor {
   }
   const backend = sameDevice(op, [['a', a], ['b', b]]);
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const d = computeType(op, promoteTypes(a.dtype, b.dtype));
+  const d = computeType(op, promoteTensorTypes(a, b));
   const ac = cast(a, d), bc = cast(b, d);
   const out = empty(backend, shape, COMPARISON_OPS.includes(op) ? 'bool' : d);
   backend.binary(op, broadcastView(ac, shape, op), broadcastView(bc, shape, op), out.view(op));
@@ -195,7 +195,7 @@ export function where(condIn: TensorLike, ain: TensorLike, bin: TensorLike): Ten
   }
   const backend = sameDevice('where', [['cond', cond], ['a', a], ['b', b]]);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
-  const d = promoteTypes(a.dtype, b.dtype);
+  const d = promoteTensorTypes(a, b);
   const ac = cast(a, d), bc = cast(b, d);
   const out = empty(backend, shape, d);
   backend.where(broadcastView(cond, shape, 'where'), broadcastView(ac, shape, 'where'), broadcastView(bc, shape, 'where'), out.view('where'));

@@ -1,0 +1,98 @@
+/** dispose, tidy, using, keep, the GC safety net and tn.memory(). */
+import * as tn from '../lib/index.js';
+
+const live = () => tn.memory().numTensors;
+
+test('dispose frees storage; views keep it alive until the last one goes', () => {
+  const before = tn.memory();
+  const a = tn.randn([10, 10], { seed: 1 });
+  const mid = tn.memory();
+  expect(mid.numTensors).toBe(before.numTensors + 1);
+  expect(mid.numBytes).toBe(before.numBytes + 400);
+  const v = a.transpose();
+  a.dispose();
+  expect(tn.memory().numBytes).toBe(before.numBytes + 400); // the view still holds the storage
+  tn.tidy(() => expect(v.sum().itemSync()).toBeCloseTo(tn.tensor(Array.from(v.dataSync())).sum().itemSync() as number, 4));
+  v.dispose();
+  expect(tn.memory().numBytes).toBe(before.numBytes);
+  expect(() => a.add(1)).toThrow(tn.TensileError);
+});
+
+test('tidy disposes temporaries and keeps returned tensors (nested in arrays/objects)', () => {
+  const x = tn.randn([4], { seed: 2 });
+  const n0 = live();
+  const out = tn.tidy(() => {
+    const t1 = x.mul(2);
+    const t2 = t1.add(1);
+    return { a: t2, list: [t1.exp()] };
+  });
+  expect(live()).toBe(n0 + 2);
+  expect(out.a.isDisposed).toBe(false);
+  expect(out.list[0].isDisposed).toBe(false);
+  out.a.dispose(); out.list[0].dispose();
+  expect(live()).toBe(n0);
+});
+
+test('nested tidy hands results to the outer scope, which then frees them', () => {
+  const n0 = live();
+  tn.tidy(() => {
+    const inner = tn.tidy(() => tn.ones([3]).mul(3));
+    expect(inner.isDisposed).toBe(false);
+  });
+  expect(live()).toBe(n0);
+});
+
+test('keep exempts a tensor from tidy', () => {
+  let k: tn.Tensor | undefined;
+  tn.tidy(() => { k = tn.keep(tn.ones([2]).add(1)); });
+  expect(k!.isDisposed).toBe(false);
+  expect(Array.from(k!.dataSync())).toEqual([2, 2]);
+  k!.dispose();
+});
+
+test('tidy disposes temporaries when fn throws', () => {
+  const n0 = live();
+  expect(() => tn.tidy(() => { tn.ones([5]).add(1); throw new Error('boom'); })).toThrow('boom');
+  expect(live()).toBe(n0);
+});
+
+test('a training loop inside tidy keeps tn.memory() flat', () => {
+  const X = tn.randn([32, 4], { seed: 3 });
+  const y = tn.randn([32, 1], { seed: 4 });
+  const w = tn.zeros([4, 1], { requiresGrad: true });
+  const counts: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    tn.tidy(() => {
+      const loss = X.matmul(w).sub(y).square().mean();
+      loss.backward();
+      tn.noGrad(() => w.subInPlace(w.grad!.mul(0.05)));
+      w.zeroGrad();
+    });
+    counts.push(live());
+  }
+  expect(new Set(counts.slice(1)).size).toBe(1);
+});
+
+test('Symbol.dispose (the `using` protocol) disposes', () => {
+  const t = tn.ones([2]);
+  t[Symbol.dispose]();
+  expect(t.isDisposed).toBe(true);
+});
+
+test('the FinalizationRegistry releases tensors that were never disposed', async () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) {
+    console.log('skipped GC check: run node with --expose-gc to exercise the FinalizationRegistry');
+    return;
+  }
+  const n0 = live();
+  (() => { for (let i = 0; i < 100; i++) tn.ones([1000]); })();
+  for (let i = 0; i < 10 && live() > n0; i++) { gc(); await new Promise((r) => setTimeout(r, 10)); }
+  expect(live()).toBeLessThanOrEqual(n0);
+});
+
+test('memory() reports per device', () => {
+  const m = tn.memory();
+  expect(m.byDevice.js).toBeDefined();
+  expect(m.numBytes).toBeGreaterThanOrEqual(m.byDevice.js!.numBytes);
+});
