@@ -27,6 +27,7 @@ export function checkDevice(op: string, d: unknown): DeviceName {
 }
 
 export function getBackend(name: DeviceName, op = 'device'): Backend {
+  checkDevice(op, name);
   const b = backends.get(name);
   if (b) return b;
   const why = unavailable.get(name) ?? 'its backend is not built in this version';

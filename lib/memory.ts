@@ -96,6 +96,7 @@ export function tidy<T>(fn: () => T): T {
   }
   scopes.pop();
   if (result instanceof Promise) {
+    for (const t of scope) if (!kept.has(t)) t.dispose();
     throw new TensileError('tidy', 'the function returned a Promise; tidy only accepts synchronous functions');
   }
   const keepSet = new Set<unknown>();

@@ -1,5 +1,8 @@
 import { TensileError, fmtShape } from './errors.js';
 
+/** Largest element count of one tensor (int32 indexing in the kernels). */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -31,6 +34,10 @@ export function checkShape(op: string, arg: string, shape: readonly number[]): n
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
       throw new TensileError(op, `argument '${arg}' must hold non-negative integers, got ${fmtShape(shape as number[])}`);
     }
+  }
+  const n = sizeOf(shape);
+  if (n > MAX_ELEMENTS) {
+    throw new TensileError(op, `argument '${arg}' ${fmtShape(shape as number[])} has ${n} elements, more than the ${MAX_ELEMENTS} a tensor may hold`);
   }
   return [...shape];
 }

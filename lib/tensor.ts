@@ -73,7 +73,6 @@ export class Tensor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.node = null;
     untrackTensor(this, this.ref);
   }
 

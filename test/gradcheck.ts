@@ -293,8 +293,8 @@ function report(res: GradcheckResult, inputs: readonly tn.Tensor[], o: typeof DE
  * element index and both values of every mismatch otherwise.
  * @example gradcheck((a, b) => tn.mul(a, b), [tn.randn([3, 1], { dtype: 'float64', seed: 1 }), tn.randn([4], { dtype: 'float64', seed: 2 })])
  */
-export function gradcheck(f: GradFn, inputs: readonly tn.Tensor[], opts: GradcheckOptions = {}): boolean;
 export function gradcheck(f: GradFn, inputs: readonly tn.Tensor[], opts: GradcheckOptions & { raiseException: false }): GradcheckResult;
+export function gradcheck(f: GradFn, inputs: readonly tn.Tensor[], opts?: GradcheckOptions): boolean;
 export function gradcheck(f: GradFn, inputs: readonly tn.Tensor[], opts: GradcheckOptions = {}): boolean | GradcheckResult {
   const name = opts.name ?? (f.name || 'f');
   const o = { ...DEFAULTS, ...stripUndefined(opts) } as typeof DEFAULTS;

@@ -2,7 +2,7 @@
  * Reverse-mode sweep over the dynamic tape. The order is an iterative post-order DFS (a
  * recursive walk would overflow the stack on a long RNN unroll).
  */
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { TensileError, fmtShape } from '../errors.js';
 import { keep, tidy } from '../memory.js';
 import { enableGrad, noGrad } from './mode.js';
@@ -71,6 +71,9 @@ export function sweep(roots: readonly Tensor[], rootGrads: readonly Tensor[], op
       }
       const node = t.node;
       if (!node) continue;
+      if (t.isDisposed) {
+        throw new TensileError('backward', `tensor #${t.id} (made by '${node.op}', shape ${fmtShape(t.shape)}) on the graph was disposed before backward(); run backward inside the tidy that made it`);
+      }
       if (node.freed) {
         throw new TensileError('backward', `the graph through '${node.op}' was freed by an earlier backward(); pass { retainGraph: true } to the first call`);
       }
@@ -107,8 +110,11 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, opts: Backwa
       throw new TensileError('backward', `a gradient can be created implicitly only for a one-element output; got shape ${fmtShape(root.shape)}: pass backward(grad)`);
     }
     g = noGrad(() => onesLike(root));
+  } else if (!(g instanceof Tensor)) {
+    throw new TensileError('backward', `argument 'grad' must be a Tensor, got ${g === null ? 'null' : typeof g}`);
   } else if (g.shape.length !== root.shape.length || g.shape.some((d, i) => d !== root.shape[i])) {
     throw new TensileError('backward', `argument 'grad' has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(root.shape)}`);
   }
+  g.assertAlive('backward', 'grad');
   sweep([root], [g], opts);
 }

@@ -50,6 +50,7 @@ export const zerosLike = (t: Tensor, opts: CreateOptions = {}) => full(t.shape, 
 export const onesLike = (t: Tensor, opts: CreateOptions = {}) => full(t.shape, 1, likeOpts('onesLike', t, opts));
 
 function fromValues(op: string, values: Float64Array, shape: number[], dtype: DType, opts: CreateOptions): Tensor {
+  checkDType(op, 'dtype', dtype);
   const arr = allocArray(dtype, values.length);
   arr.set(values);
   return finish(fromHost(deviceBackend(op, opts), arr, shape, dtype), opts);
@@ -80,6 +81,9 @@ export function arange(start: number, stop?: number, step = 1, opts: CreateOptio
  */
 export function linspace(start: number, stop: number, num: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(num) || num < 0) throw new TensileError('linspace', `argument 'num' must be a non-negative integer, got ${num}`);
+  for (const [n, v] of [['start', start], ['stop', stop]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TensileError('linspace', `argument '${n}' must be a finite number, got ${String(v)}`);
+  }
   const v = new Float64Array(num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   // PyTorch's symmetric form: the second half counts back from stop, so both ends are exact.
@@ -139,6 +143,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new TensileError('randint', `needs integers low < high, got ${low} and ${high}`);
   }
+  if (opts.requiresGrad) throw new TensileError('randint', 'only float tensors can require gradients; randint makes int32');
   return noGrad(() => {
     const u = draw('randint', shape, 'uniform', { ...opts, dtype: 'float64', requiresGrad: false });
     return cast(add(floor(mul(u, high - low)), low), opts.dtype ?? 'int32');

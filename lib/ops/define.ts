@@ -86,18 +86,21 @@ function inferShape(op: string, data: unknown): number[] {
 }
 
 /** Flattens nested arrays into `out`, checking that they are rectangular. */
-function flatten(op: string, data: unknown, shape: readonly number[], d: number, out: number[], hasBool: { v: boolean }): void {
+function flatten(op: string, arg: string, data: unknown, shape: readonly number[], d: number, out: number[], hasBool: { v: boolean }): void {
   if (d === shape.length) {
     if (typeof data === 'boolean') { hasBool.v = true; out.push(data ? 1 : 0); return; }
-    if (typeof data !== 'number') throw new TensileError(op, `argument 'data' holds a non-number value: ${String(data)}`);
+    if (Array.isArray(data) || ArrayBuffer.isView(data)) {
+      throw new TensileError(op, `argument '${arg}' is ragged: found an array where a number belongs at depth ${d} (shape so far ${fmtShape(shape)})`);
+    }
+    if (typeof data !== 'number') throw new TensileError(op, `argument '${arg}' holds a non-number value: ${String(data)}`);
     out.push(data);
     return;
   }
   const len = Array.isArray(data) ? data.length : ArrayBuffer.isView(data) ? (data as TypedArray).length : -1;
   if (len !== shape[d]) {
-    throw new TensileError(op, `argument 'data' is ragged: expected length ${shape[d]} at depth ${d}, got ${len < 0 ? typeof data : len} (shape so far ${fmtShape(shape.slice(0, d + 1))})`);
+    throw new TensileError(op, `argument '${arg}' is ragged: expected length ${shape[d]} at depth ${d}, got ${len < 0 ? typeof data : len} (shape so far ${fmtShape(shape.slice(0, d + 1))})`);
   }
-  for (let i = 0; i < len; i++) flatten(op, (data as ArrayLike<unknown>)[i], shape, d + 1, out, hasBool);
+  for (let i = 0; i < len; i++) flatten(op, arg, (data as ArrayLike<unknown>)[i], shape, d + 1, out, hasBool);
 }
 
 export interface CreateOptions {
@@ -107,9 +110,9 @@ export interface CreateOptions {
 }
 
 /** Nested arrays, numbers, booleans or a TypedArray → a new tensor (float32 unless stated). */
-export function fromData(op: string, data: TensorLike, opts: CreateOptions = {}, shapeOverride?: readonly number[]): Tensor {
+export function fromData(op: string, data: TensorLike, opts: CreateOptions = {}, shapeOverride?: readonly number[], arg = 'data'): Tensor {
   const backend = getBackend(opts.device ?? getDefaultDevice(), op);
-  if (data instanceof Tensor) throw new TensileError(op, "argument 'data' is already a Tensor; use .to(), cast() or clone()");
+  if (data instanceof Tensor) throw new TensileError(op, `argument '${arg}' is already a Tensor; use .to(), cast() or clone()`);
   let flat: ArrayLike<number>;
   let shape: number[];
   let inferred: DType = 'float32';
@@ -121,7 +124,7 @@ export function fromData(op: string, data: TensorLike, opts: CreateOptions = {},
     shape = inferShape(op, data);
     const out: number[] = [];
     const hasBool = { v: false };
-    flatten(op, data, shape, 0, out, hasBool);
+    flatten(op, arg, data, shape, 0, out, hasBool);
     flat = out;
     if (hasBool.v) inferred = 'bool';
   }
@@ -151,7 +154,7 @@ export function scalarLike(value: number | boolean, dtype: DType, like: Tensor):
 /** Tensor arguments pass through; JS values become tensors on the default device. */
 export function toTensor(op: string, arg: string, x: TensorLike): Tensor {
   if (x instanceof Tensor) return checkTensor(op, arg, x);
-  return fromData(op, x);
+  return fromData(op, x, {}, undefined, arg);
 }
 
 export function deviceBackend(op: string, opts: CreateOptions): Backend {

@@ -4,7 +4,7 @@
  */
 import { COMPARISON_OPS, type BinaryOp, type UnaryOp } from '../backends/backend.js';
 import { type DType, floatTypeOf, isFloat, promoteTensorTypes, promoteWithScalar } from '../dtype.js';
-import { TensileError } from '../errors.js';
+import { TensileError, fmtShape } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { type TensorLike, broadcastView, checkTensor, empty, record, sameDevice, scalarLike, toTensor } from './define.js';
@@ -194,7 +194,12 @@ export function where(condIn: TensorLike, ain: TensorLike, bin: TensorLike): Ten
     b = bin instanceof Tensor ? checkTensor('where', 'b', bin) : typeof bin === 'number' || typeof bin === 'boolean' ? scalarLike(bin, scalarType(bin), ref) : toTensor('where', 'b', bin);
   }
   const backend = sameDevice('where', [['cond', cond], ['a', a], ['b', b]]);
-  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
+  let shape: number[];
+  try {
+    shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
+  } catch {
+    throw new TensileError('where', `shapes of 'cond' ${fmtShape(cond.shape)}, 'a' ${fmtShape(a.shape)} and 'b' ${fmtShape(b.shape)} cannot broadcast together`);
+  }
   const d = promoteTensorTypes(a, b);
   const ac = cast(a, d), bc = cast(b, d);
   const out = empty(backend, shape, d);

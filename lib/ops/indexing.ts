@@ -76,6 +76,10 @@ export function indexSelect(xin: TensorLike, axis: number, indexIn: TensorLike):
   shape[a] = index.shape[0];
   const strides = shape.map((_, i) => (i === a ? index.strides[0] : 0));
   const idx = viewOf(index, shape, strides, index.offset);
-  const out = gather(x, a, idx);
-  return out;
+  try {
+    return gather(x, a, idx);
+  } catch (e) {
+    if (e instanceof TensileError && e.op === 'gather') throw new TensileError('indexSelect', e.message.replace(/^gather: /, ''));
+    throw e;
+  }
 }

@@ -18,7 +18,14 @@ function checkTarget(op: string, x: Tensor): void {
   }
 }
 
+function checkScalarFits(op: string, x: Tensor, v: unknown): void {
+  if (typeof v === 'number' && !isFloat(x.dtype) && !Number.isInteger(v)) {
+    throw new TensileError(op, `cannot write the non-integer ${v} into a ${x.dtype} tensor in place`);
+  }
+}
+
 function otherOperand(op: string, x: Tensor, other: TensorLike): Tensor {
+  checkScalarFits(op, x, other);
   const o = typeof other === 'number' || typeof other === 'boolean' ? scalarLike(other, x.dtype, x) : toTensor(op, 'other', other);
   sameDevice(op, [['x', x], ['other', o]]);
   if (!isFloat(x.dtype) && isFloat(o.dtype)) {
@@ -56,6 +63,7 @@ export function assign(x: Tensor, other: TensorLike): Tensor {
 /** Sets every element to value, in place; returns x. */
 export function fillInPlace(x: Tensor, value: number): Tensor {
   checkTarget('fillInPlace', x);
+  checkScalarFits('fillInPlace', x, value);
   x.backend.fill(x.view('fillInPlace'), value);
   return x;
 }

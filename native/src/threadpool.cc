@@ -1,0 +1,136 @@
+#include "threadpool.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tensile {
+namespace {
+
+class Pool {
+ public:
+  explicit Pool(int n) { resize(n); }
+  ~Pool() { stop(); }
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  void resize(int n) {
+    stop();
+    if (n < 1) n = 1;
+    quit_ = false;
+    for (int i = 1; i < n; i++) workers_.emplace_back([this, i] { loop(i); });
+  }
+
+  void run(int nt, const std::function<void(int, int)>& fn) {
+    if (nt > size()) nt = size();
+    if (nt <= 1) { fn(0, 1); return; }
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      job_ = &fn;
+      job_threads_ = nt;
+      pending_.store(nt - 1);
+      error_ = nullptr;
+      generation_++;
+    }
+    cv_.notify_all();
+    std::exception_ptr mine;
+    try { fn(0, nt); } catch (...) { mine = std::current_exception(); }
+    // Spin briefly (jobs are short), then block.
+    for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; spin++) {
+      if (spin > 20000) {
+        std::unique_lock<std::mutex> lk(m_);
+        done_cv_.wait(lk, [this] { return pending_.load() == 0; });
+        break;
+      }
+    }
+    job_ = nullptr;
+    if (mine) std::rethrow_exception(mine);
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void loop(int tid) {
+    uint64_t seen = 0;
+    for (;;) {
+      const std::function<void(int, int)>* job;
+      int nt;
+      {
+        std::unique_lock<std::mutex> lk(m_);
+        cv_.wait(lk, [&] { return quit_ || generation_ != seen; });
+        if (quit_) return;
+        seen = generation_;
+        job = job_;
+        nt = job_threads_;
+      }
+      if (tid < nt) {
+        try { (*job)(tid, nt); } catch (...) {
+          std::lock_guard<std::mutex> lk(m_);
+          if (!error_) error_ = std::current_exception();
+        }
+        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+          std::lock_guard<std::mutex> lk(m_);
+          done_cv_.notify_one();
+        }
+      }
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex m_;
+  std::condition_variable cv_, done_cv_;
+  const std::function<void(int, int)>* job_ = nullptr;
+  int job_threads_ = 0;
+  std::atomic<int> pending_{0};
+  std::exception_ptr error_;
+  uint64_t generation_ = 0;
+  bool quit_ = false;
+};
+
+int default_threads() {
+  if (const char* env = std::getenv("TENSILE_NUM_THREADS")) {
+    int n = std::atoi(env);
+    if (n > 0) return n;
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc ? static_cast<int>(hc) : 1;
+}
+
+Pool& pool() {
+  static Pool p(default_threads());
+  return p;
+}
+
+}  // namespace
+
+int num_threads() { return pool().size(); }
+void set_num_threads(int n) { pool().resize(n); }
+
+void parallel_run(int nthreads, const std::function<void(int, int)>& fn) { pool().run(nthreads, fn); }
+
+void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+  if (n <= 0) return;
+  if (grain < 1) grain = 1;
+  int64_t chunks = (n + grain - 1) / grain;
+  int nt = static_cast<int>(chunks < num_threads() ? chunks : num_threads());
+  if (nt <= 1) { fn(0, n); return; }
+  pool().run(nt, [&](int tid, int t) {
+    int64_t b = n * tid / t, e = n * (tid + 1) / t;
+    if (b < e) fn(b, e);
+  });
+}
+
+}  // namespace tensile
