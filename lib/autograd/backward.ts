@@ -6,7 +6,7 @@ import { Tensor } from '../tensor.js';
 import { TensileError, fmtShape } from '../errors.js';
 import { keep, tidy } from '../memory.js';
 import { enableGrad, noGrad } from './mode.js';
-import { add, contiguous, onesLike } from '../ops/index.js';
+import { add, clone, contiguous, onesLike } from '../ops/index.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. */
@@ -44,11 +44,16 @@ interface SweepOptions extends BackwardOptions {
   wrt?: readonly Tensor[];
 }
 
+// .grad always owns its tensor: an incoming gradient may be shared (add's rule passes g to
+// both inputs) or be the caller's own tensor, so the first one is copied, not adopted.
 function accumulateInto(t: Tensor, g: Tensor, createGraph: boolean): void {
-  const gc = g.isContiguous ? g : contiguous(g);
-  const next = t.grad ? add(t.grad, gc) : gc;
-  if (t.grad && !createGraph) t.grad.dispose();
-  t.grad = keep(next);
+  if (t.grad) {
+    const next = add(t.grad, g);
+    if (!createGraph) t.grad.dispose();
+    t.grad = keep(next);
+  } else {
+    t.grad = keep(clone(g));
+  }
 }
 
 /** The sweep shared by `backward()` and `tn.grad`. Returns gradients for opts.wrt. */

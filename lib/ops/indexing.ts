@@ -4,6 +4,7 @@ import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { type TensorLike, empty, record, sameDevice, toTensor, viewOf } from './define.js';
 import { clone } from './cast.js';
+import { concat } from './shape.js';
 
 function checkIndexTensor(op: string, index: Tensor): void {
   if (index.dtype !== 'int32') throw new TensileError(op, `argument 'index' must be int32, got ${index.dtype}`);
@@ -54,10 +55,16 @@ export function scatterAdd(xin: TensorLike, axis: number, indexIn: TensorLike, s
   return res;
 }
 
-/** Gradient for src when index covers only a corner of it: zeros elsewhere. */
+/** Gradient for src when index covers only a corner of it: zero-padded (differentiably). */
 function padTo(g: Tensor, shape: readonly number[]): Tensor {
-  if (g.shape.every((d, i) => d === shape[i])) return g;
-  throw new TensileError('scatterAdd', `gradient for a src larger than index (${fmtShape(shape)} vs ${fmtShape(g.shape)}) is not supported`);
+  let out = g;
+  for (let i = 0; i < shape.length; i++) {
+    if (out.shape[i] === shape[i]) continue;
+    const zshape = [...out.shape];
+    zshape[i] = shape[i] - out.shape[i];
+    out = concat([out, zerosOf(out, zshape)], i);
+  }
+  return out;
 }
 
 /**

@@ -65,8 +65,12 @@ export function prod(xin: TensorLike, axis?: Axes, keepdims = false): Tensor {
     const others = prod(where(isZero, 1, x), axes, true);
     const zeros = sum(isZero, axes, true);
     const outK = unreduce(keepdims ? out : reshape(out, keptShape(x.shape, axes, true)), x.shape, axes, true);
-    const atZero = where(eq(zeros, 1), others, 0);
-    const local = where(isZero, expand(atZero, x.shape), div(outK, where(isZero, 1, x)));
+    // With two zeros in a slice, d/dz1 = z2 * others is 0 in value but not in its own
+    // derivative, so it is written with z2 (= the slice's zero sum minus z1) to stay exact
+    // to second order.
+    const zsum = sum(where(isZero, x, 0), axes, true);
+    const atZero = mul(others, where(eq(zeros, 1), 1, where(eq(zeros, 2), sub(zsum, x), 0)));
+    const local = where(isZero, atZero, div(outK, where(isZero, 1, x)));
     return [mul(unreduce(g, x.shape, axes, keepdims), local)];
   });
 }

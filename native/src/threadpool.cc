@@ -11,6 +11,8 @@
 namespace tensile {
 namespace {
 
+thread_local bool t_inside = false;
+
 class Pool {
  public:
   explicit Pool(int n) { resize(n); }
@@ -27,7 +29,9 @@ class Pool {
 
   void run(int nt, const std::function<void(int, int)>& fn) {
     if (nt > size()) nt = size();
-    if (nt <= 1) { fn(0, 1); return; }
+    // The pool is not reentrant: a job that asks for threads runs serially.
+    if (nt <= 1 || t_inside) { fn(0, 1); return; }
+    struct Inside { Inside() { t_inside = true; } ~Inside() { t_inside = false; } } inside;
     {
       std::lock_guard<std::mutex> lk(m_);
       job_ = &fn;
@@ -67,10 +71,12 @@ class Pool {
         nt = job_threads_;
       }
       if (tid < nt) {
+        t_inside = true;
         try { (*job)(tid, nt); } catch (...) {
           std::lock_guard<std::mutex> lk(m_);
           if (!error_) error_ = std::current_exception();
         }
+        t_inside = false;
         if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
           std::lock_guard<std::mutex> lk(m_);
           done_cv_.notify_one();
