@@ -5,12 +5,57 @@
 import type { Backend, DeviceName } from './backends/backend.js';
 import { DEVICES } from './backends/backend.js';
 import { jsBackend } from './backends/js/js-backend.js';
+import { loadAddon, type NativeAddon, type NativeInfo } from './backends/cpu/addon.js';
+import { createCpuBackend } from './backends/cpu/cpu-backend.js';
 import { TensileError } from './errors.js';
 
 const backends = new Map<DeviceName, Backend>([['js', jsBackend]]);
 /** Why a device is missing, for the error a user sees when asking for it. */
 const unavailable = new Map<DeviceName, string>();
 let defaultDevice: DeviceName | undefined;
+
+// The native addon: loaded once, synchronously; if it is missing the library runs on js.
+let native: NativeAddon | null = null;
+{
+  const load = loadAddon();
+  if (load.addon) {
+    try {
+      backends.set('cpu', createCpuBackend(load.addon));
+      native = load.addon;
+    } catch (e) {
+      unavailable.set('cpu', (e as Error).message);
+    }
+  } else {
+    unavailable.set('cpu', load.reason);
+  }
+}
+
+/** The native addon's build and run-time facts (ISA in use, threads), or null without it. */
+export function nativeInfo(): NativeInfo | null {
+  return native ? native.info() : null;
+}
+
+/**
+ * Sets the cpu backend's thread count (default: all cores, or TENSILE_NUM_THREADS).
+ * @example tn.setNumThreads(1)
+ */
+export function setNumThreads(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new TensileError('setNumThreads', `expected a positive integer, got ${n}`);
+  if (!native) throw new TensileError('setNumThreads', `device 'cpu' is not available: ${unavailable.get('cpu')}`);
+  return native.setNumThreads(n);
+}
+
+/** @internal forces the GEMM ISA path (tests run every path the CPU has) */
+export function setGemmIsa(isa: string): boolean {
+  return native ? native.setIsa(isa) : false;
+}
+
+let warned = false;
+function warnNoNative(): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(`tensile: the cpu backend is unavailable, using the js backend (${unavailable.get('cpu')})`, 'TensileWarning');
+}
 
 export function registerBackend(b: Backend): void {
   backends.set(b.name, b);
@@ -53,7 +98,8 @@ export function listBackends(): Backend[] {
 export function getDefaultDevice(): DeviceName {
   if (defaultDevice === undefined) {
     const env = process.env.TENSILE_DEVICE;
-    defaultDevice = env ? checkDevice('TENSILE_DEVICE', env) : 'js';
+    if (!env && !backends.has('cpu')) warnNoNative();
+    defaultDevice = env ? checkDevice('TENSILE_DEVICE', env) : backends.has('cpu') ? 'cpu' : 'js';
     getBackend(defaultDevice, 'TENSILE_DEVICE');
   }
   return defaultDevice;

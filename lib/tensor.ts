@@ -134,7 +134,8 @@ export class Tensor {
     } catch {
       return `Tensor(shape=${fmtShape(this.shape)}, dtype=${this.dtype}, device='${this.device}')`;
     }
-    let suffix = this.device === 'js' ? '' : `, device='${this.device}'`;
+    // As PyTorch: the device is named unless it is the cpu.
+    let suffix = this.device === 'cpu' ? '' : `, device='${this.device}'`;
     if (this.requiresGrad) suffix += this.node ? `, gradFn=${this.node.op}` : ', requiresGrad=true';
     return formatTensor(values, this.shape, this.dtype, { suffix });
   }

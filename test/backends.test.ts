@@ -21,7 +21,7 @@ describe.each(listBackends().map((b) => [b.name, b] as const))('backend %s', (na
       const x = tn.rand([3, 4], { seed: 7, device: name }).add(0.5);
       const y = tn.rand([3, 4], { seed: 8, device: name }).add(0.5);
       for (const op of UNARY_OPS) {
-        const out = tn.zeros([3, 4], { device: name });
+        const out = tn.zeros([3, 4], { device: name, dtype: op === 'logicalNot' ? 'bool' : 'float32' });
         backend.unary(op, x.view(), out.view());
       }
       for (const op of BINARY_OPS) {

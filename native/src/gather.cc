@@ -17,7 +17,8 @@ void gather(int rank, const int64_t* shape, const View& x, int64_t axis_size, co
   StridedIter<3> it(rank, shape, vs);
   if (it.size == 0) return;
   const int32_t* ip = static_cast<const int32_t*>(index.data);
-  std::atomic<int64_t> bad{-1};
+  std::atomic<bool> failed{false};
+  std::atomic<int64_t> bad{0};
   dispatch_dtype(x.dtype, [&](auto t) {
     using T = decltype(t);
     const T* xp = static_cast<const T*>(x.data);
@@ -27,13 +28,13 @@ void gather(int rank, const int64_t* shape, const View& x, int64_t axis_size, co
       it.for_range(lo, hi, [&](const int64_t* o, int64_t n) {
         for (int64_t k = 0; k < n; k++) {
           int32_t v = ip[o[1] + k * si];
-          if (v < 0 || v >= axis_size) { bad.store(v); return; }
+          if (v < 0 || v >= axis_size) { bad.store(v); failed.store(true); return; }
           op[o[2] + k * so] = xp[o[0] + k * sx + v * axis_stride];
         }
       });
     });
   });
-  if (bad.load() != -1 || false) {
+  if (failed.load()) {
     int64_t v = bad.load();
     throw KernelError("index " + std::to_string(v) + " is out of range for axis " + std::to_string(axis) + " of size " + std::to_string(axis_size));
   }

@@ -48,9 +48,11 @@ void absorb(int op, Acc& a, const T* p, int64_t off, int64_t n, int64_t stride, 
     case 0:
       if (stride == 1) a.v += sum_contiguous(p + off, n);
       else for (int64_t i = 0; i < n; i++) a.v += static_cast<double>(p[off + i * stride]);
+      if (n > 0) a.first = false;
       break;
     case 1:
       for (int64_t i = 0; i < n; i++) a.v *= static_cast<double>(p[off + i * stride]);
+      if (n > 0) a.first = false;
       break;
     case 2:
     case 3: {

@@ -1,6 +1,7 @@
 // Picks the GEMM build for this CPU at run time; no -march=native anywhere.
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 #include "gemm.h"
 
