@@ -13,6 +13,17 @@ namespace {
 
 thread_local bool t_inside = false;
 
+// About 50 microseconds of polling on current x86 cores.
+constexpr int kSpinIterations = 20000;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 class Pool {
  public:
   explicit Pool(int n) { resize(n); }
@@ -38,7 +49,7 @@ class Pool {
       job_threads_ = nt;
       pending_.store(nt - 1);
       error_ = nullptr;
-      generation_++;
+      generation_.store(generation_.load() + 1, std::memory_order_release);
     }
     cv_.notify_all();
     std::exception_ptr mine;
@@ -62,11 +73,14 @@ class Pool {
     for (;;) {
       const std::function<void(int, int)>* job;
       int nt;
+      // Spin a little before sleeping: ops in a training step come back to back, and a
+      // futex wake-up costs tens of microseconds.
+      for (int spin = 0; spin < kSpinIterations && generation_.load(std::memory_order_acquire) == seen; spin++) cpu_relax();
       {
         std::unique_lock<std::mutex> lk(m_);
-        cv_.wait(lk, [&] { return quit_ || generation_ != seen; });
+        cv_.wait(lk, [&] { return quit_ || generation_.load() != seen; });
         if (quit_) return;
-        seen = generation_;
+        seen = generation_.load();
         job = job_;
         nt = job_threads_;
       }
@@ -102,7 +116,7 @@ class Pool {
   int job_threads_ = 0;
   std::atomic<int> pending_{0};
   std::exception_ptr error_;
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_{0};
   bool quit_ = false;
 };
 

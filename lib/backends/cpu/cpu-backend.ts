@@ -25,6 +25,34 @@ function arr(v: View | Storage): TypedArray {
 
 const META_LEN = 4096;
 
+/**
+ * Freed arrays kept for reuse, by dtype and length. A fresh large TypedArray costs page
+ * faults and GC pressure (V8 frees it only at a later GC); a training loop reallocates the
+ * same shapes every step, so reuse removes both. Bounded so idle memory stays small.
+ */
+class ArrayPool {
+  private readonly lists = new Map<string, TypedArray[]>();
+  private bytes = 0;
+  constructor(private readonly maxBytes: number, private readonly maxPerSize: number) {}
+
+  take(dtype: DType, size: number): TypedArray | undefined {
+    const list = this.lists.get(`${dtype}:${size}`);
+    const a = list?.pop();
+    if (a) this.bytes -= a.byteLength;
+    return a;
+  }
+
+  give(dtype: DType, a: TypedArray): void {
+    if (a.byteLength === 0 || this.bytes + a.byteLength > this.maxBytes) return;
+    const key = `${dtype}:${a.length}`;
+    let list = this.lists.get(key);
+    if (!list) this.lists.set(key, (list = []));
+    if (list.length >= this.maxPerSize) return;
+    list.push(a);
+    this.bytes += a.byteLength;
+  }
+}
+
 export function createCpuBackend(addon: NativeAddon): Backend {
   const info = addon.info();
   // The op codes are indices into these lists on both sides: they must agree exactly.
@@ -36,6 +64,7 @@ export function createCpuBackend(addon: NativeAddon): Backend {
   const BINARY_CODE = Object.fromEntries(BINARY_OPS.map((k, i) => [k, i])) as { [K in BinaryOp]: number };
   const REDUCE_CODE = Object.fromEntries(REDUCE_OPS.map((k, i) => [k, i])) as { [K in ReduceOp]: number };
 
+  const pool = new ArrayPool(256 * 2 ** 20, 16);
   const meta = new Int32Array(META_LEN);
   addon.init(meta);
   let p = 0;
@@ -64,8 +93,9 @@ export function createCpuBackend(addon: NativeAddon): Backend {
   return {
     name: 'cpu',
     delegated: [],
-    alloc: (dtype: DType, size: number) => new CpuStorage(dtype, allocArray(dtype, size)),
-    free: () => { /* garbage-collected memory */ },
+    // Contents of a recycled array are stale: alloc promises no initial values.
+    alloc: (dtype: DType, size: number) => new CpuStorage(dtype, pool.take(dtype, size) ?? allocArray(dtype, size)),
+    free: (s: Storage) => pool.give(s.dtype, arr(s)),
     write: (s: Storage, data: TypedArray) => { arr(s).set(data); },
     read: async (s: Storage) => arr(s).slice(),
     readSync: (s: Storage) => arr(s).slice(),

@@ -90,7 +90,8 @@ void gemm(const GemmArgs& g) {
   if (M * N * K <= 16 * 16 * 16 || M < 2 || N < 2) return gemm_small<T>(g);
   const T* A = static_cast<const T*>(g.A);
   const T* B = static_cast<const T*>(g.B);
-  const int nt = g.threaded ? num_threads() : 1;
+  // Below ~2 MFLOP a second thread costs more in hand-off than it saves.
+  const int nt = g.threaded && 2.0 * M * N * K >= 2e6 ? num_threads() : 1;
   static thread_local AlignedBuf<T> bbuf;
   bbuf.ensure(static_cast<size_t>(((std::min<int64_t>(NC, N) + NR - 1) / NR) * NR * KC));
   T* Bp = bbuf.p;
