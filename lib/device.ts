@@ -7,6 +7,8 @@ import { DEVICES } from './backends/backend.js';
 import { jsBackend } from './backends/js/js-backend.js';
 import { loadAddon, type NativeAddon, type NativeInfo } from './backends/cpu/addon.js';
 import { createCpuBackend } from './backends/cpu/cpu-backend.js';
+import { openGpu } from './backends/webgpu/context.js';
+import { createWebGpuBackend, type WebGpuBackend } from './backends/webgpu/webgpu-backend.js';
 import { TensileError } from './errors.js';
 
 const backends = new Map<DeviceName, Backend>([['js', jsBackend]]);
@@ -27,6 +29,29 @@ let native: NativeAddon | null = null;
     }
   } else {
     unavailable.set('cpu', load.reason);
+  }
+}
+
+unavailable.set('webgpu', 'it is not initialised: call `await tn.initWebGPU()` first');
+
+/**
+ * Opens the GPU (Dawn through the npm `webgpu` package) and registers the `webgpu` device.
+ * Asynchronous, so it is explicit; safe to call again. Throws a TensileError with the
+ * install hint when no adapter exists (no Vulkan driver).
+ * @example await tn.initWebGPU(); const g = tn.randn([1024, 1024], { device: 'webgpu' });
+ */
+export async function initWebGPU(): Promise<{ adapter: string }> {
+  const existing = backends.get('webgpu') as WebGpuBackend | undefined;
+  if (existing) return { adapter: existing.adapterName };
+  try {
+    const b = createWebGpuBackend(await openGpu());
+    backends.set('webgpu', b);
+    unavailable.delete('webgpu');
+    return { adapter: b.adapterName };
+  } catch (e) {
+    const msg = e instanceof TensileError ? e.message.replace(/^webgpu: /, '') : (e as Error).message;
+    unavailable.set('webgpu', msg);
+    throw e instanceof TensileError ? e : new TensileError('webgpu', msg);
   }
 }
 

@@ -10,7 +10,7 @@ import './ops/methods.js';
 export { TensileError } from './errors.js';
 export type { DType, TypedArray } from './dtype.js';
 export type { DeviceName, Backend, View, Storage } from './backends/backend.js';
-export { setDefaultDevice, getDefaultDevice, availableDevices, setNumThreads, nativeInfo } from './device.js';
+export { setDefaultDevice, getDefaultDevice, availableDevices, setNumThreads, nativeInfo, initWebGPU } from './device.js';
 export { tidy, keep, memory, type MemoryInfo } from './memory.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/mode.js';
 export { grad, valueAndGrad } from './autograd/functional.js';
@@ -38,3 +38,4 @@ export {
   // in place
   addInPlace, subInPlace, mulInPlace, divInPlace, assign, fillInPlace,
 } from './ops/index.js';
+export * as losses from './losses/index.js';

@@ -193,6 +193,9 @@ export class Tensor {
     this.assertAlive('to');
     if (device === this.device) return this;
     const target = getBackend(device, 'to');
+    if (this.device === 'webgpu') {
+      throw new TensileError('to', `leaving webgpu is asynchronous: use await t.toAsync('${device}')`);
+    }
     return fromHost(target, this.readHostSync('to'), this.shape, this.dtype);
   }
 

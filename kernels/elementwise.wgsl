@@ -1,0 +1,31 @@
+// Every elementwise kernel (unary, binary, where, copy/cast, fill) from this one template:
+// the BINDINGS slot declares the inputs, LOADS reads a0..a2 from their strided offsets and
+// OP is the op's expression from lib/backends/webgpu/ops.ts. Params: [0] element count,
+// [1] rank, [2..9] shape, then per operand k (inputs 0..2, output 3) at 10 + 9k: the offset
+// and 8 strides.
+@group(0) @binding(1) var<storage, read_write> out: array<{{TOUT}}>;
+{{BINDINGS}}
+{{HELPERS}}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let i = linear_group(wid, nwg) * 256u + lid.x;
+  if (i >= u32(prm(0u))) { return; }
+  let rank = prm(1u);
+  var rem = i;
+  var o0 = prm(10u);
+  var o1 = prm(19u);
+  var o2 = prm(28u);
+  var o3 = prm(37u);
+  for (var d = rank - 1; d >= 0; d--) {
+    let dim = u32(prm(2u + u32(d)));
+    let idx = i32(rem % dim);
+    rem = rem / dim;
+    o0 += idx * prm(11u + u32(d));
+    o1 += idx * prm(20u + u32(d));
+    o2 += idx * prm(29u + u32(d));
+    o3 += idx * prm(38u + u32(d));
+  }
+  {{LOADS}}
+  out[o3] = {{OP}};
+}

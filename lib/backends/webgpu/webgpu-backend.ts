@@ -1,0 +1,345 @@
+/**
+ * The `webgpu` device: every kernel of the interface as a WGSL compute shader from kernels/,
+ * filled from small templates and cached per specialisation. float32, int32 and bool (stored
+ * as u32); WGSL has no f64, so float64 tensors cannot live here.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type {
+  Backend, BinaryOp, MatmulOptions, RandomDist, ReduceOp, Storage, UnaryOp, View,
+} from '../backend.js';
+import { COMPARISON_OPS } from '../backend.js';
+import type { DType, TypedArray } from '../../dtype.js';
+import { TensileError } from '../../errors.js';
+import type { GpuContext } from './context.js';
+import { Executor } from './executor.js';
+import { BINARY_F32, BINARY_I32, ELEMENTWISE_HELPERS, UNARY_F32, UNARY_I32, castExpr, type Kind } from './ops.js';
+
+export class GpuStorage implements Storage {
+  readonly device = 'webgpu' as const;
+  constructor(readonly dtype: DType, readonly size: number, readonly buffer: GPUBuffer) {}
+}
+
+const KIND: { [K in DType]: Kind | null } = { float32: 'f32', int32: 'i32', bool: 'u32', float64: null };
+
+function kindOf(op: string, d: DType): Kind {
+  const k = KIND[d];
+  if (!k) throw new TensileError(op, 'float64 tensors cannot live on webgpu (WGSL has no f64); cast to float32 or keep them on cpu');
+  return k;
+}
+
+function buf(v: View | Storage): GPUBuffer {
+  const s = 'buf' in v ? v.buf : v;
+  if (!(s instanceof GpuStorage)) throw new TensileError('webgpu', `expected a webgpu storage, got one on '${s.device}'`);
+  return s.buffer;
+}
+
+const MAX_RANK = 8;
+
+/** Matmul tile configurations; `auto` picks by shape class. Tests force each one. */
+export const MATMUL_CONFIGS = {
+  large: { TM: 64, TN: 64, TK: 16, RM: 4, RN: 4 },
+  small: { TM: 32, TN: 32, TK: 16, RM: 2, RN: 2 },
+} as const;
+export type MatmulConfigName = keyof typeof MATMUL_CONFIGS | 'auto';
+
+export interface WebGpuBackend extends Backend {
+  readonly adapterName: string;
+  readonly executor: Executor;
+  /** Forces a matmul tile configuration ('auto' restores the shape-based choice). */
+  setMatmulConfig(name: MatmulConfigName): void;
+  /** Submits pending work and waits until the GPU has finished it. */
+  sync(): Promise<void>;
+}
+
+export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
+  const ex = new Executor(ctx);
+  const device = ctx.device;
+  const kernelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'kernels');
+  const sources = new Map<string, string>();
+  const source = (name: string) => {
+    let s = sources.get(name);
+    if (s === undefined) sources.set(name, (s = readFileSync(join(kernelsDir, `${name}.wgsl`), 'utf8')));
+    return s;
+  };
+  let lastError: string | null = null;
+  device.addEventListener?.('uncapturederror', (e: Event) => {
+    lastError = (e as GPUUncapturedErrorEvent).error.message;
+  });
+
+  const pipelines = new Map<string, GPUComputePipeline>();
+  function pipeline(key: string, template: string, fill: Record<string, string>): GPUComputePipeline {
+    let p = pipelines.get(key);
+    if (p) return p;
+    let code = source('common') + '\n' + source(template);
+    for (const [k, v] of Object.entries(fill)) code = code.split(`{{${k}}}`).join(v);
+    const module = device.createShaderModule({ code, label: key });
+    p = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
+    pipelines.set(key, p);
+    return p;
+  }
+
+  const params = new Int32Array(64);
+  function putShape(shape: readonly number[], op: string): number {
+    if (shape.length > MAX_RANK) throw new TensileError(op, `webgpu kernels support up to rank ${MAX_RANK}, got rank ${shape.length}`);
+    params.fill(0);
+    let n = 1;
+    for (const d of shape) n *= d;
+    params[0] = n;
+    params[1] = shape.length;
+    shape.forEach((d, i) => (params[2 + i] = d));
+    return n;
+  }
+  function putView(k: number, v: View, strides: readonly number[] = v.strides): void {
+    params[10 + 9 * k] = v.offset;
+    strides.forEach((s, i) => (params[11 + 9 * k + i] = s));
+  }
+  const groupsFor = (threads: number) => Executor.grid(Math.ceil(threads / 256));
+
+  /** One elementwise dispatch: inputs (with their WGSL kinds and the kind they load as), an expression, an output. */
+  function elementwise(op: string, key: string, inputs: { v: View; kind: Kind; as: Kind }[], expr: string, out: View, extra?: (p: Int32Array) => void): void {
+    const outKind = kindOf(op, out.dtype);
+    const n = putShape(out.shape, op);
+    if (n === 0) return;
+    const outBuf = buf(out);
+    // A buffer cannot be both read-only and writable in one dispatch: an input that aliases
+    // the output (in-place ops) is read through `out` instead.
+    const aliased = inputs.map((i) => buf(i.v) === outBuf);
+    const bindings: string[] = [];
+    const loads: string[] = [];
+    const buffers: GPUBuffer[] = [outBuf];
+    inputs.forEach((inp, k) => {
+      const src = aliased[k] ? 'out' : `in${k}`;
+      if (!aliased[k]) {
+        bindings.push(`@group(0) @binding(${buffers.length + 1}) var<storage, read> in${k}: array<${inp.kind}>;`);
+        buffers.push(buf(inp.v));
+      }
+      const raw = `${src}[o${k}]`;
+      loads.push(`let a${k} = ${inp.kind === inp.as ? raw : `${inp.as}(${raw})`};`);
+      putView(k, inp.v);
+    });
+    putView(3, out);
+    extra?.(params);
+    const p = pipeline(`ew:${key}:${inputs.map((i, k) => `${i.kind}${i.as}${aliased[k] ? 'a' : ''}`).join(',')}:${outKind}`, 'elementwise', {
+      TOUT: outKind, BINDINGS: bindings.join('\n'), LOADS: loads.join('\n  '), OP: expr, HELPERS: ELEMENTWISE_HELPERS,
+    });
+    ex.dispatch(p, params, buffers, groupsFor(n));
+  }
+
+  /** Wraps an expression of kind `from` so it yields kind `to`. */
+  const convert = (expr: string, from: Kind, to: Kind) => (from === to ? expr : castExpr(from, to).replace('a0', `(${expr})`));
+
+  const statusKernel = (name: string) => { ex.statusKernel = name; };
+
+  const backend: WebGpuBackend = {
+    name: 'webgpu',
+    delegated: [],
+    adapterName: ctx.adapterName,
+    executor: ex,
+    setMatmulConfig: (name) => { matmulConfig = name; },
+    sync: async () => {
+      const b = ex.createBuffer(4);
+      await ex.read(b, 4);
+      ex.releaseBuffer(b);
+    },
+    alloc: (dtype: DType, size: number) => {
+      kindOf('webgpu', dtype);
+      return new GpuStorage(dtype, size, ex.createBuffer(size * 4));
+    },
+    free: (s: Storage) => ex.releaseBuffer(buf(s)),
+    write: (s: Storage, data: TypedArray) => {
+      ex.write(buf(s), data instanceof Uint8Array ? Uint32Array.from(data) : data);
+    },
+    read: async (s: Storage) => {
+      if (ctx.lost) throw new TensileError('webgpu', `the GPU device was lost (${ctx.lost})`);
+      const raw = await ex.read(buf(s), s.size * 4);
+      if (lastError) { const e = lastError; lastError = null; throw new TensileError('webgpu', `a kernel failed: ${e}`); }
+      switch (s.dtype) {
+        case 'float32': return new Float32Array(raw);
+        case 'int32': return new Int32Array(raw);
+        default: return Uint8Array.from(new Uint32Array(raw));
+      }
+    },
+    readSync: () => {
+      throw new TensileError('dataSync', 'webgpu tensors are read asynchronously: use await t.data() (or await t.toAsync(device) to move them)');
+    },
+    unary: (op: UnaryOp, x: View, out: View) => {
+      const k = kindOf(op, x.dtype);
+      const calc: Kind = k === 'f32' ? 'f32' : 'i32';
+      const expr = (calc === 'f32' ? UNARY_F32 : UNARY_I32)[op];
+      const resKind: Kind = op === 'logicalNot' ? 'u32' : calc;
+      elementwise(op, op, [{ v: x, kind: k, as: calc }], convert(expr, resKind, kindOf(op, out.dtype)), out);
+    },
+    binary: (op: BinaryOp, a: View, b: View, out: View) => {
+      const k = kindOf(op, a.dtype);
+      const calc: Kind = k === 'f32' ? 'f32' : 'i32';
+      const expr = (calc === 'f32' ? BINARY_F32 : BINARY_I32)[op];
+      const resKind: Kind = COMPARISON_OPS.includes(op) ? 'u32' : calc;
+      elementwise(op, op, [{ v: a, kind: k, as: calc }, { v: b, kind: kindOf(op, b.dtype), as: calc }], convert(expr, resKind, kindOf(op, out.dtype)), out);
+    },
+    where: (c: View, a: View, b: View, out: View) => {
+      const k = kindOf('where', a.dtype);
+      elementwise('where', 'where', [{ v: c, kind: 'u32', as: 'u32' }, { v: a, kind: k, as: k }, { v: b, kind: kindOf('where', b.dtype), as: k }],
+        convert('select(a2, a1, a0 != 0u)', k, kindOf('where', out.dtype)), out);
+    },
+    copy: (x: View, out: View) => {
+      const from = kindOf('copy', x.dtype), to = kindOf('copy', out.dtype);
+      elementwise('copy', 'copy', [{ v: x, kind: from, as: from }], castExpr(from, to), out);
+    },
+    fill: (out: View, value: number) => {
+      const k = kindOf('fill', out.dtype);
+      const bits = new Int32Array(1);
+      if (k === 'f32') new Float32Array(bits.buffer)[0] = value;
+      else if (k === 'i32') bits[0] = value | 0;
+      else bits[0] = value !== 0 ? 1 : 0;
+      elementwise('fill', 'fill', [], `bitcast<${k}>(prm(48u))`, out, (p) => { p[48] = bits[0]; });
+    },
+    reduce: (op: ReduceOp, x: View, axes: readonly number[], out: View) => {
+      const k = kindOf(op, x.dtype);
+      const outKind = kindOf(op, out.dtype);
+      const kept: number[] = [], red: number[] = [];
+      x.shape.forEach((_, d) => (axes.includes(d) ? red : kept).push(d));
+      const order = [...kept, ...red];
+      if (order.length > MAX_RANK) throw new TensileError(op, `webgpu kernels support up to rank ${MAX_RANK}`);
+      params.fill(0);
+      let outSize = 1, redSize = 1;
+      for (const d of kept) outSize *= x.shape[d];
+      for (const d of red) redSize *= x.shape[d];
+      if (outSize === 0) return;
+      params[0] = outSize; params[1] = kept.length; params[2] = red.length; params[3] = redSize;
+      order.forEach((d, i) => { params[4 + i] = x.shape[d]; params[13 + i] = x.strides[d]; });
+      params[12] = x.offset;
+      params[21] = out.offset;
+      const acc: Kind = k === 'f32' ? 'f32' : 'i32';
+      const spec = reduceSpec(op, acc);
+      const p = pipeline(`reduce:${op}:${k}:${outKind}`, 'reduce', {
+        T: k, TOUT: outKind, ACC: acc, HELPERS: `fn init_acc() -> ${acc} { return ${spec.init}; }`,
+        ABSORB: spec.absorb, COMBINE: spec.combine, RESULT: spec.result(outKind),
+      });
+      ex.dispatch(p, params, [buf(out), buf(x)], Executor.grid(outSize));
+    },
+    matmul: (a: View, b: View, out: View, o: MatmulOptions) => {
+      if (a.dtype !== 'float32') throw new TensileError('matmul', `webgpu matmul supports float32, got ${a.dtype}`);
+      const r = out.shape.length;
+      const M = out.shape[r - 2], N = out.shape[r - 1];
+      const K = o.transA ? a.shape[r - 2] : a.shape[r - 1];
+      if (r - 2 > 6) throw new TensileError('matmul', 'webgpu matmul supports up to 6 batch dims');
+      let batch = 1;
+      for (let d = 0; d < r - 2; d++) batch *= out.shape[d];
+      if (batch === 0 || M === 0 || N === 0) return;
+      if (batch > 65535) throw new TensileError('matmul', `webgpu matmul supports up to 65535 batches, got ${batch}`);
+      params.fill(0);
+      params[0] = M; params[1] = N; params[2] = K; params[3] = r - 2;
+      for (let d = 0; d < r - 2; d++) {
+        params[4 + d] = out.shape[d];
+        params[11 + d] = a.strides[d];
+        params[18 + d] = b.strides[d];
+        params[25 + d] = out.strides[d];
+      }
+      params[10] = a.offset; params[17] = b.offset; params[24] = out.offset;
+      params[31] = o.transA ? a.strides[r - 1] : a.strides[r - 2];
+      params[32] = o.transA ? a.strides[r - 2] : a.strides[r - 1];
+      params[33] = o.transB ? b.strides[r - 1] : b.strides[r - 2];
+      params[34] = o.transB ? b.strides[r - 2] : b.strides[r - 1];
+      params[35] = out.strides[r - 2];
+      const name = matmulConfig === 'auto' ? (M * N >= 64 * 64 * 8 ? 'large' : 'small') : matmulConfig;
+      const c = MATMUL_CONFIGS[name];
+      const fill = Object.fromEntries(Object.entries(c).map(([k2, v]) => [k2, String(v)]));
+      const p = pipeline(`matmul:${name}`, 'matmul', fill);
+      ex.dispatch(p, params, [buf(out), buf(a), buf(b)], [Math.ceil(N / c.TN), Math.ceil(M / c.TM), batch]);
+    },
+    gather: (x: View, index: View, axis: number, out: View) => {
+      const k = kindOf('gather', x.dtype);
+      const n = putShape(out.shape, 'gather');
+      if (n === 0) return;
+      const xs = [...x.strides];
+      xs[axis] = 0;
+      putView(0, x, xs);
+      putView(1, index);
+      putView(3, out);
+      params[48] = x.strides[axis];
+      params[49] = x.shape[axis];
+      statusKernel('gather');
+      ex.dispatch(pipeline(`gather:${k}`, 'gather', { T: k }), params, [buf(out), buf(x), buf(index), ex.status], groupsFor(n));
+    },
+    scatterAdd: (index: View, src: View, axis: number, out: View) => {
+      const k = kindOf('scatterAdd', src.dtype);
+      if (k === 'u32') throw new TensileError('scatterAdd', 'bool tensors are not supported on webgpu');
+      const n = putShape(src.shape, 'scatterAdd');
+      if (n === 0) return;
+      const os = [...out.strides];
+      os[axis] = 0;
+      putView(0, index);
+      putView(1, src);
+      putView(3, out, os);
+      params[48] = out.strides[axis];
+      params[49] = out.shape[axis];
+      const add = k === 'i32'
+        ? 'atomicAdd(&out[o], s);'
+        : 'loop { let old = atomicLoad(&out[o]); let r = atomicCompareExchangeWeak(&out[o], old, bitcast<u32>(bitcast<f32>(old) + s)); if (r.exchanged) { break; } }';
+      statusKernel('scatterAdd');
+      ex.dispatch(pipeline(`scatterAdd:${k}`, 'scatter_add', { T: k, AT: k === 'i32' ? 'i32' : 'u32', ATOMIC_ADD: add }), params,
+        [buf(out), buf(index), buf(src), ex.status], groupsFor(n));
+    },
+    random: (out: View, dist: RandomDist, seed: number, counter: number) => {
+      if (out.dtype !== 'float32') throw new TensileError('random', `webgpu draws float32, got ${out.dtype}`);
+      const n = putShape(out.shape, 'random');
+      if (n === 0) return;
+      putView(3, out);
+      params[48] = seed | 0; params[49] = Math.floor(seed / 4294967296) | 0;
+      params[50] = counter | 0; params[51] = Math.floor(counter / 4294967296) | 0;
+      params[52] = dist === 'normal' ? 1 : 0;
+      ex.dispatch(pipeline('random', 'random', {}), params, [buf(out)], groupsFor(Math.ceil(n / 4)));
+    },
+    softmax: (x: View, axis: number, out: View) => softmaxRows(x, axis, out, false),
+    logSoftmax: (x: View, axis: number, out: View) => softmaxRows(x, axis, out, true),
+  };
+
+  let matmulConfig: MatmulConfigName = 'auto';
+
+  function softmaxRows(x: View, axis: number, out: View, log: boolean): void {
+    if (x.dtype !== 'float32') throw new TensileError(log ? 'logSoftmax' : 'softmax', `needs float32 on webgpu, got ${x.dtype}`);
+    const shape = [...x.shape];
+    const len = shape[axis];
+    shape[axis] = 1;
+    const rows = putShape(shape, 'softmax');
+    if (rows === 0 || len === 0) return;
+    putView(0, x);
+    putView(3, out);
+    params[48] = len; params[49] = x.strides[axis]; params[50] = out.strides[axis]; params[51] = log ? 1 : 0;
+    ex.dispatch(pipeline('softmax', 'softmax', {}), params, [buf(out), buf(x)], Executor.grid(rows));
+  }
+
+  return backend;
+}
+
+/** WGSL fragments of each reduction: accumulator init, per-element absorb, tree combine. */
+function reduceSpec(op: ReduceOp, acc: Kind): { init: string; absorb: string; combine: string; result: (k: Kind) => string } {
+  const lowest = acc === 'f32' ? 'f32_bits(0xff800000u)' : 'i32(-2147483647 - 1)';
+  const highest = acc === 'f32' ? 'f32_bits(0x7f800000u)' : 'i32(2147483647)';
+  const cast = (k: Kind, e: string) => (k === acc ? e : `${k}(${e})`);
+  const pair = (better: string) =>
+    `let ov = sv[lid.x + s]; let oi = si[lid.x + s];
+      if (oi >= 0 && (si[lid.x] < 0 || ov ${better} sv[lid.x] || (ov == sv[lid.x] && oi < si[lid.x]))) { sv[lid.x] = ov; si[lid.x] = oi; }`;
+  switch (op) {
+    case 'sum':
+      return {
+        init: `${acc}(0)`,
+        // Kahan summation per thread for floats.
+        absorb: acc === 'f32' ? 'let y = v - comp; let t = acc + y; comp = (t - acc) - y; acc = t;' : 'acc = acc + v;',
+        combine: 'sv[lid.x] = sv[lid.x] + sv[lid.x + s];',
+        result: (k) => cast(k, 'sv[0]'),
+      };
+    case 'prod':
+      return { init: `${acc}(1)`, absorb: 'acc = acc * v;', combine: 'sv[lid.x] = sv[lid.x] * sv[lid.x + s];', result: (k) => cast(k, 'sv[0]') };
+    case 'max':
+      return { init: lowest, absorb: 'acc = max(acc, v);', combine: 'sv[lid.x] = max(sv[lid.x], sv[lid.x + s]);', result: (k) => cast(k, 'sv[0]') };
+    case 'min':
+      return { init: highest, absorb: 'acc = min(acc, v);', combine: 'sv[lid.x] = min(sv[lid.x], sv[lid.x + s]);', result: (k) => cast(k, 'sv[0]') };
+    case 'argmax':
+      return { init: lowest, absorb: 'if (best_i < 0 || v > acc) { acc = v; best_i = i32(j); }', combine: pair('>'), result: () => 'si[0]' };
+    case 'argmin':
+      return { init: highest, absorb: 'if (best_i < 0 || v < acc) { acc = v; best_i = i32(j); }', combine: pair('<'), result: () => 'si[0]' };
+  }
+}
