@@ -5,9 +5,9 @@
 // [4..9] batch shape, [10] a offset, [11..16] a batch strides, [17] b offset,
 // [18..23] b batch strides, [24] out offset, [25..30] out batch strides, [31] rsa, [32] csa,
 // [33] rsb, [34] csb, [35] ldo. Grid: x over N tiles, y over M tiles, z over batches.
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<storage, read> A: array<f32>;
-@group(0) @binding(3) var<storage, read> B: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<{{T}}>;
+@group(0) @binding(2) var<storage, read> A: array<{{T}}>;
+@group(0) @binding(3) var<storage, read> B: array<{{T}}>;
 
 const TM = {{TM}}u;
 const TN = {{TN}}u;
@@ -18,8 +18,8 @@ const WX = TN / RN;
 const WY = TM / RM;
 const NT = WX * WY;
 
-var<workgroup> As: array<f32, {{TK}} * {{TM}}>;
-var<workgroup> Bs: array<f32, {{TK}} * {{TN}}>;
+var<workgroup> As: array<{{T}}, {{TK}} * {{TM}}>;
+var<workgroup> Bs: array<{{T}}, {{TK}} * {{TN}}>;
 
 @compute @workgroup_size({{TN}} / {{RN}}, {{TM}} / {{RM}}, 1)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -47,14 +47,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let row0 = wid.y * TM;
   let col0 = wid.x * TN;
   let tid = lid.y * WX + lid.x;
-  var acc: array<array<f32, {{RN}}>, {{RM}}>;
+  var acc: array<array<{{T}}, {{RN}}>, {{RM}}>;
   for (var k0 = 0u; k0 < K; k0 += TK) {
     for (var e = tid; e < TK * TM; e += NT) {
       let kk = e / TM;
       let ii = e % TM;
       let gi = row0 + ii;
       let gk = k0 + kk;
-      var v = 0.0;
+      var v = {{T}}(0);
       if (gi < M && gk < K) { v = A[u32(oa + i32(gi) * rsa + i32(gk) * csa)]; }
       As[kk * TM + ii] = v;
     }
@@ -63,18 +63,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       let jj = e % TN;
       let gj = col0 + jj;
       let gk = k0 + kk;
-      var v = 0.0;
+      var v = {{T}}(0);
       if (gj < N && gk < K) { v = B[u32(ob + i32(gk) * rsb + i32(gj) * csb)]; }
       Bs[kk * TN + jj] = v;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk++) {
-      var av: array<f32, {{RM}}>;
-      var bv: array<f32, {{RN}}>;
+      var av: array<{{T}}, {{RM}}>;
+      var bv: array<{{T}}, {{RN}}>;
       for (var r = 0u; r < RM; r++) { av[r] = As[kk * TM + lid.y * RM + r]; }
       for (var c = 0u; c < RN; c++) { bv[c] = Bs[kk * TN + lid.x * RN + c]; }
       for (var r = 0u; r < RM; r++) {
-        for (var c = 0u; c < RN; c++) { acc[r][c] = fma(av[r], bv[c], acc[r][c]); }
+        for (var c = 0u; c < RN; c++) { acc[r][c] = {{MAD}}; }
       }
     }
     workgroupBarrier();

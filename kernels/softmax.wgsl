@@ -44,9 +44,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     workgroupBarrier();
   }
   let total = red[0];
-  let lse = m + log(total);
+  // (v - m) - log(total), not v - (m + log(total)): at |v| ~ 1000 the latter loses the
+  // low bits of the result to f32 rounding.
+  let lt = log(total);
   for (var j = lid.x; j < n; j += 256u) {
     let v = x[ox + i32(j) * sx];
-    if (prm(51u) == 1) { out[oo + i32(j) * so] = v - lse; } else { out[oo + i32(j) * so] = exp(v - m) / total; }
+    if (prm(51u) == 1) { out[oo + i32(j) * so] = (v - m) - lt; } else { out[oo + i32(j) * so] = exp(v - m) / total; }
   }
 }

@@ -220,7 +220,8 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       ex.dispatch(p, params, [buf(out), buf(x)], Executor.grid(outSize));
     },
     matmul: (a: View, b: View, out: View, o: MatmulOptions) => {
-      if (a.dtype !== 'float32') throw new TensileError('matmul', `webgpu matmul supports float32, got ${a.dtype}`);
+      const k = kindOf('matmul', a.dtype);
+      if (k === 'u32') throw new TensileError('matmul', 'bool tensors are not supported');
       const r = out.shape.length;
       const M = out.shape[r - 2], N = out.shape[r - 1];
       const K = o.transA ? a.shape[r - 2] : a.shape[r - 1];
@@ -245,8 +246,10 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       params[35] = out.strides[r - 2];
       const name = matmulConfig === 'auto' ? (M * N >= 64 * 64 * 8 ? 'large' : 'small') : matmulConfig;
       const c = MATMUL_CONFIGS[name];
-      const fill = Object.fromEntries(Object.entries(c).map(([k2, v]) => [k2, String(v)]));
-      const p = pipeline(`matmul:${name}`, 'matmul', fill);
+      const fill: Record<string, string> = Object.fromEntries(Object.entries(c).map(([k2, v]) => [k2, String(v)]));
+      fill.T = k;
+      fill.MAD = k === 'f32' ? 'fma(av[r], bv[c], acc[r][c])' : 'acc[r][c] + av[r] * bv[c]';
+      const p = pipeline(`matmul:${name}:${k}`, 'matmul', fill);
       ex.dispatch(p, params, [buf(out), buf(a), buf(b)], [Math.ceil(N / c.TN), Math.ceil(M / c.TM), batch]);
     },
     gather: (x: View, index: View, axis: number, out: View) => {
