@@ -1,0 +1,1 @@
+export { loadIris, loadBreastCancer, loadDigits, loadDiabetes, type Dataset, type LoadOptions } from './datasets.js';
