@@ -38,5 +38,4 @@ export {
   // in place
   addInPlace, subInPlace, mulInPlace, divInPlace, assign, fillInPlace,
 } from './ops/index.js';
-export * as losses from './losses/index.js';
 export * as data from './data/index.js';
