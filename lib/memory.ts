@@ -51,16 +51,32 @@ const registry = new FinalizationRegistry<{ ref: StorageRef; device: DeviceName 
   release(held.ref);
 });
 
+// Registering with the FinalizationRegistry is a large share of an op's cost, and a tensor
+// made inside tidy is usually disposed by it: such tensors register only if they outlive
+// every scope (returned to the top level, or kept).
+const refOf = new WeakMap<Disposable, StorageRef>();
+
+function register(t: Disposable): void {
+  const ref = refOf.get(t);
+  if (!ref) return;
+  refOf.delete(t);
+  registry.register(t, { ref, device: t.device }, t);
+}
+
 export function trackTensor(t: Disposable, ref: StorageRef): void {
   retain(ref);
   usageOf(t.device).tensors++;
-  registry.register(t, { ref, device: t.device }, t);
   const scope = scopes[scopes.length - 1];
-  if (scope) scope.push(t);
+  if (scope) {
+    scope.push(t);
+    refOf.set(t, ref);
+  } else {
+    registry.register(t, { ref, device: t.device }, t);
+  }
 }
 
 export function untrackTensor(t: Disposable, ref: StorageRef): void {
-  registry.unregister(t);
+  if (!refOf.delete(t)) registry.unregister(t);
   usageOf(t.device).tensors--;
   release(ref);
 }
@@ -103,8 +119,10 @@ export function tidy<T>(fn: () => T): T {
   collect(result, keepSet);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
-    if (keepSet.has(t) || kept.has(t)) { if (parent && !kept.has(t)) parent.push(t); }
-    else t.dispose();
+    if (keepSet.has(t) || kept.has(t)) {
+      if (parent && !kept.has(t)) parent.push(t);
+      else register(t);
+    } else t.dispose();
   }
   return result;
 }
@@ -115,6 +133,7 @@ export function tidy<T>(fn: () => T): T {
  */
 export function keep<T extends Disposable>(t: T): T {
   kept.add(t);
+  register(t);
   return t;
 }
 
