@@ -39,3 +39,4 @@ export {
   addInPlace, subInPlace, mulInPlace, divInPlace, assign, fillInPlace,
 } from './ops/index.js';
 export * as data from './data/index.js';
+export * as losses from './losses/index.js';
