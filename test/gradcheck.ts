@@ -107,8 +107,8 @@ function values(t: tn.Tensor): Float64Array {
 }
 
 /** A fresh contiguous float64 leaf holding `data` in `shape`. */
-function fromValues(data: Float64Array, shape: readonly number[]): tn.Tensor {
-  return tn.tensor(data, { dtype: 'float64', shape });
+function fromValues(data: Float64Array, shape: readonly number[], device?: tn.DeviceName): tn.Tensor {
+  return tn.tensor(data, { dtype: 'float64', shape, device });
 }
 
 function checkInputs(name: string, inputs: readonly tn.Tensor[], wrtOpt?: readonly number[]): number[] {
@@ -182,7 +182,7 @@ function analyticalGrad(
   problems: string[],
 ): Map<number, Float64Array> {
   return tn.tidy(() => {
-    const vts = vs.map((v, k) => fromValues(v, shapes[k]));
+    const vts = vs.map((v, k) => fromValues(v, shapes[k], inputs[0]?.device));
     const out = new Map<number, Float64Array>();
     // Detached views keep each input's layout (strides, offset) but cut any outer graph.
     const args = inputs.map((x) => x.detach());
@@ -239,7 +239,7 @@ function numericalGrad(
     const evalAt = (data: Float64Array): number =>
       tn.tidy(() => tn.noGrad(() => {
         const args = consts.slice();
-        args[i] = fromValues(data, x.shape);
+        args[i] = fromValues(data, x.shape, x.device);
         return weightedSum(asList(f(...args)), vs, name);
       }));
     const work = Float64Array.from(base);
@@ -350,7 +350,7 @@ export function gradientFunction(f: GradFn, inputs: readonly tn.Tensor[], opts: 
   const wrt = checkInputs(name, inputs, opts.wrt);
   const { shapes, vs } = makeWeights(f, inputs, o.seed, name);
   return (...xs: tn.Tensor[]) => {
-    const vts = vs.map((v, k) => fromValues(v, shapes[k]));
+    const vts = vs.map((v, k) => fromValues(v, shapes[k], xs[0]?.device));
     return tn.grad((...ys: tn.Tensor[]) => lossOf(asList(f(...ys)), vts), wrt)(...xs);
   };
 }
