@@ -40,3 +40,4 @@ export {
 } from './ops/index.js';
 export * as data from './data/index.js';
 export * as losses from './losses/index.js';
+export * as optim from './optim/index.js';
