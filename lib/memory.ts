@@ -32,6 +32,8 @@ export function retain(ref: StorageRef): void {
 }
 
 export function release(ref: StorageRef): void {
+  // (Storages of internal tensors were already taken out of the byte count; untrackTensor
+  // adds them back just before this runs.)
   if (--ref.refs === 0) {
     usageOf(ref.backend.name).bytes -= ref.bytes;
     ref.backend.free(ref.buf);
@@ -46,10 +48,30 @@ export interface Disposable {
 }
 
 // GC safety net: a tensor collected without dispose() gives its storage back.
-const registry = new FinalizationRegistry<{ ref: StorageRef; device: DeviceName }>((held) => {
-  usageOf(held.device).tensors--;
+const registry = new FinalizationRegistry<{ ref: StorageRef; device: DeviceName; counted: boolean }>((held) => {
+  if (held.counted) usageOf(held.device).tensors--;
+  else usageOf(held.device).bytes += held.ref.bytes; // see markInternal
   release(held.ref);
 });
+
+/** Library-internal tensors (cached scalar constants) that tn.memory() does not count. */
+const internal = new WeakSet<Disposable>();
+
+/**
+ * Marks a live tensor as library-internal: tn.memory() stops counting it (a cache of JS
+ * scalars as 0-d tensors should not look like a leak in the user's loop).
+ */
+export function markInternal(t: Disposable, ref: StorageRef): void {
+  if (internal.has(t)) return;
+  internal.add(t);
+  usageOf(t.device).tensors--;
+  usageOf(t.device).bytes -= ref.bytes;
+  const wasRegistered = !refOf.has(t);
+  if (wasRegistered) {
+    registry.unregister(t);
+    registry.register(t, { ref, device: t.device, counted: false }, t);
+  }
+}
 
 // Registering with the FinalizationRegistry is a large share of an op's cost, and a tensor
 // made inside tidy is usually disposed by it: such tensors register only if they outlive
@@ -60,7 +82,7 @@ function register(t: Disposable): void {
   const ref = refOf.get(t);
   if (!ref) return;
   refOf.delete(t);
-  registry.register(t, { ref, device: t.device }, t);
+  registry.register(t, { ref, device: t.device, counted: !internal.has(t) }, t);
 }
 
 export function trackTensor(t: Disposable, ref: StorageRef): void {
@@ -71,13 +93,17 @@ export function trackTensor(t: Disposable, ref: StorageRef): void {
     scope.push(t);
     refOf.set(t, ref);
   } else {
-    registry.register(t, { ref, device: t.device }, t);
+    registry.register(t, { ref, device: t.device, counted: true }, t);
   }
 }
 
 export function untrackTensor(t: Disposable, ref: StorageRef): void {
   if (!refOf.delete(t)) registry.unregister(t);
-  usageOf(t.device).tensors--;
+  if (internal.has(t)) {
+    usageOf(t.device).bytes += ref.bytes; // release() below subtracts the storage's bytes
+  } else {
+    usageOf(t.device).tensors--;
+  }
   release(ref);
 }
 

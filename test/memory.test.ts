@@ -97,3 +97,15 @@ test('memory() reports per device', () => {
   expect(m.byDevice[d]).toBeDefined();
   expect(m.numBytes).toBeGreaterThanOrEqual(m.byDevice[d]!.numBytes);
 });
+
+test('ops outside tidy leave no temporaries: JS scalars are shared constants, casts are freed', () => {
+  const w = tn.ones([3]);
+  const i = tn.ones([3], { dtype: 'int32' });
+  // Warm the constant cache (constants live for the process, like PyTorch's wrapped numbers).
+  w.mul(2).dispose(); w.mulInPlace(0.9); w.addInPlace(i); w.add([1, 2, 3]).dispose(); i.add(w).dispose();
+  const n0 = tn.memory().numTensors;
+  const made = [w.mul(2), i.add(w), w.add([1, 2, 3]), tn.where(w.gt(1), i, 0.5)];
+  w.mulInPlace(0.9); w.addInPlace(i); w.assign([4, 5, 6]);
+  expect(tn.memory().numTensors).toBe(n0 + made.length + 1); // + the gt() mask
+  made.forEach((t) => t.dispose());
+});

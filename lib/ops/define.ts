@@ -10,6 +10,7 @@ import { isGradEnabled } from '../autograd/mode.js';
 import { getBackend, getDefaultDevice } from '../device.js';
 import { allocArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
+import { keep, markInternal } from '../memory.js';
 
 export type TensorLike = Tensor | number | boolean | NestedArray | TypedArray;
 
@@ -146,10 +147,24 @@ export function fromData(op: string, data: TensorLike, opts: CreateOptions = {},
 
 /** A 0-d tensor holding a JS number on `like`'s device. */
 export function scalarLike(value: number | boolean, dtype: DType, like: Tensor): Tensor {
+  // JS numbers in ops (x.mul(2)) become shared, immutable 0-d constants: no allocation per op
+  // and nothing for tidy or the caller to dispose. Bounded: past the limit, entries are only
+  // dropped from the cache (a graph may still hold one), never disposed.
+  const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  const key = `${like.device}:${dtype}:${Object.is(v, -0) ? '-0' : v}`;
+  let t = constants.get(key);
+  if (t && !t.isDisposed) return t;
   const arr = allocArray(dtype, 1);
-  arr[0] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-  return fromHost(like.backend, arr, [], dtype);
+  arr[0] = v;
+  t = keep(fromHost(like.backend, arr, [], dtype));
+  markInternal(t, t.ref);
+  if (constants.size >= MAX_CONSTANTS) constants.delete(constants.keys().next().value as string);
+  constants.set(key, t);
+  return t;
 }
+
+const MAX_CONSTANTS = 4096;
+const constants = new Map<string, Tensor>();
 
 /** Tensor arguments pass through; JS values become tensors on the default device. */
 export function toTensor(op: string, arg: string, x: TensorLike): Tensor {

@@ -149,11 +149,25 @@ function binary(op: BinaryOp, ain: TensorLike, bin: TensorLike): Tensor {
   const out = empty(backend, shape, COMPARISON_OPS.includes(op) ? 'bool' : d);
   backend.binary(op, broadcastView(ac, shape, op), broadcastView(bc, shape, op), out.view(op));
   const rule = BINARY_GRAD[op];
-  if (!rule) return out;
-  return record(out, op, [ac, bc], (g) => {
-    const [ga, gb] = rule(ac, bc, out, g);
-    return [ga && ac.requiresGrad ? sumTo(ga, ac.shape) : null, gb && bc.requiresGrad ? sumTo(gb, bc.shape) : null];
-  });
+  if (rule) {
+    record(out, op, [ac, bc], (g) => {
+      const [ga, gb] = rule(ac, bc, out, g);
+      return [ga && ac.requiresGrad ? sumTo(ga, ac.shape) : null, gb && bc.requiresGrad ? sumTo(gb, bc.shape) : null];
+    });
+  }
+  if (!out.node) freeTemporaries([[ain, a, ac], [bin, b, bc]]);
+  return out;
+}
+
+/**
+ * Frees the tensors an op made only for itself (from JS arrays, or dtype casts) once it is
+ * done with them; when the op is recorded the graph keeps them for backward instead.
+ */
+function freeTemporaries(args: readonly [TensorLike, Tensor, Tensor][]): void {
+  for (const [given, t, c] of args) {
+    if (c !== t) c.dispose();
+    if (t !== given && t.rank > 0) t.dispose(); // a tensor made from a JS array (numbers are shared constants)
+  }
 }
 
 /** a + b with broadcasting. @example tn.add(x, 1) */
@@ -204,10 +218,12 @@ export function where(condIn: TensorLike, ain: TensorLike, bin: TensorLike): Ten
   const ac = cast(a, d), bc = cast(b, d);
   const out = empty(backend, shape, d);
   backend.where(broadcastView(cond, shape, 'where'), broadcastView(ac, shape, 'where'), broadcastView(bc, shape, 'where'), out.view('where'));
-  return record(out, 'where', [ac, bc], (g) => [
+  record(out, 'where', [ac, bc], (g) => [
     ac.requiresGrad ? sumTo(where(cond, g, 0), ac.shape) : null,
     bc.requiresGrad ? sumTo(where(cond, 0, g), bc.shape) : null,
   ]);
+  if (!out.node) freeTemporaries([[ain, a, ac], [bin, b, bc]]);
+  return out;
 }
 
 /**

@@ -7,7 +7,7 @@ import { isFloat } from '../dtype.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { TensileError, fmtShape } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { type TensorLike, broadcastView, checkTensor, sameDevice, scalarLike, toTensor } from './define.js';
 import { cast } from './cast.js';
 
@@ -38,11 +38,25 @@ function otherOperand(op: string, x: Tensor, other: TensorLike): Tensor {
   return cast(o, x.dtype);
 }
 
+/** Runs fn on `other` as a tensor of x's dtype, then frees what was made only for this call. */
+function withOperand(op: string, x: Tensor, other: TensorLike, fn: (o: Tensor) => void): void {
+  const given = other instanceof Tensor ? other : null;
+  const o = otherOperand(op, x, other);
+  try {
+    fn(o);
+  } finally {
+    // A cast copy, or a tensor made from a JS array, is ours; scalars are shared constants.
+    if (o !== given && o.rank > 0) o.dispose();
+    else if (given && o !== given) o.dispose();
+  }
+}
+
 function inPlace(op: string, kernel: BinaryOp, x: Tensor, other: TensorLike): Tensor {
   checkTarget(op, x);
-  const o = otherOperand(op, x, other);
-  const v = x.view(op);
-  x.backend.binary(kernel, v, broadcastView(o, x.shape, op), v);
+  withOperand(op, x, other, (o) => {
+    const v = x.view(op);
+    x.backend.binary(kernel, v, broadcastView(o, x.shape, op), v);
+  });
   return x;
 }
 
@@ -55,8 +69,7 @@ export const divInPlace = (x: Tensor, other: TensorLike) => inPlace('divInPlace'
 /** Copies other's values into x (broadcasting), in place; returns x. */
 export function assign(x: Tensor, other: TensorLike): Tensor {
   checkTarget('assign', x);
-  const o = otherOperand('assign', x, other);
-  x.backend.copy(broadcastView(o, x.shape, 'assign'), x.view('assign'));
+  withOperand('assign', x, other, (o) => x.backend.copy(broadcastView(o, x.shape, 'assign'), x.view('assign')));
   return x;
 }
 
