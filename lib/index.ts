@@ -41,3 +41,4 @@ export {
 export * as data from './data/index.js';
 export * as losses from './losses/index.js';
 export * as optim from './optim/index.js';
+export * as nn from './nn/index.js';
