@@ -6,7 +6,7 @@ import { Tensor } from '../tensor.js';
 import { TensileError, fmtShape } from '../errors.js';
 import { keep, tidy } from '../memory.js';
 import { enableGrad, noGrad } from './mode.js';
-import { add, clone, contiguous, onesLike } from '../ops/index.js';
+import { add, addInPlace, clone, contiguous, onesLike, zerosLike } from '../ops/index.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. */
@@ -66,6 +66,40 @@ export function sweep(roots: readonly Tensor[], rootGrads: readonly Tensor[], op
     roots.forEach((r, i) => grads.set(r, rootGrads[i]));
     const order = topoOrder(roots);
     const found = new Map<Tensor, Tensor>();
+    // Without createGraph, gradients are plain values: sums the sweep made itself ("owned")
+    // are updated in place, and a gradient no entry holds any more is freed at once, so the
+    // peak memory of a long chain stays near one step's worth instead of the whole sweep's.
+    const owned = new Set<Tensor>();
+    const holds = new Map<Tensor, number>();
+    const hold = (g: Tensor) => holds.set(g, (holds.get(g) ?? 0) + 1);
+    const drop = (g: Tensor) => {
+      const n = (holds.get(g) ?? 1) - 1;
+      if (n > 0) { holds.set(g, n); return; }
+      holds.delete(g);
+      if (!createGraph && !rootGrads.includes(g) && ![...found.values()].includes(g)) g.dispose();
+    };
+    const put = (inp: Tensor, gi: Tensor) => {
+      const prev = grads.get(inp);
+      if (!prev) { grads.set(inp, gi); hold(gi); return; }
+      if (!createGraph && owned.has(prev) && holds.get(prev) === 1) { addInPlace(prev, gi); return; }
+      const sum = add(prev, gi);
+      if (!createGraph) owned.add(sum);
+      grads.set(inp, sum);
+      hold(sum);
+      drop(prev);
+    };
+    /** The input's accumulated gradient as an owned tensor that may be updated in place. */
+    const ownedAcc = (inp: Tensor): Tensor => {
+      const prev = grads.get(inp);
+      if (prev && owned.has(prev) && holds.get(prev) === 1) return prev;
+      const acc = prev ? clone(prev) : zerosLike(inp);
+      owned.add(acc);
+      grads.set(inp, acc);
+      hold(acc);
+      if (prev) drop(prev);
+      return acc;
+    };
+    roots.forEach((r, i) => hold(rootGrads[i]));
     for (const t of order) {
       const g = grads.get(t);
       if (!g) continue;
@@ -82,17 +116,22 @@ export function sweep(roots: readonly Tensor[], rootGrads: readonly Tensor[], op
       if (node.freed) {
         throw new TensileError('backward', `the graph through '${node.op}' was freed by an earlier backward(); pass { retainGraph: true } to the first call`);
       }
-      const gs = node.backward(g);
-      node.inputs.forEach((inp, i) => {
-        const gi = gs[i];
-        if (!gi || !inp.requiresGrad) return;
-        if (gi.shape.length !== inp.shape.length || gi.shape.some((d, k) => d !== inp.shape[k])) {
-          throw new TensileError('backward', `internal: '${node.op}' gave a gradient of shape ${fmtShape(gi.shape)} for an input of shape ${fmtShape(inp.shape)}`);
-        }
-        const prev = grads.get(inp);
-        grads.set(inp, prev ? add(prev, gi) : gi);
-      });
+      if (!createGraph && node.accumulate && node.inputs.length === 1 && node.inputs[0].requiresGrad) {
+        node.accumulate(g, ownedAcc(node.inputs[0]));
+      } else {
+        const gs = node.backward(g);
+        node.inputs.forEach((inp, i) => {
+          const gi = gs[i];
+          if (!gi || !inp.requiresGrad) return;
+          if (gi.shape.length !== inp.shape.length || gi.shape.some((d, k) => d !== inp.shape[k])) {
+            throw new TensileError('backward', `internal: '${node.op}' gave a gradient of shape ${fmtShape(gi.shape)} for an input of shape ${fmtShape(inp.shape)}`);
+          }
+          put(inp, gi);
+        });
+      }
       if (!retainGraph) node.freed = true;
+      grads.delete(t);
+      drop(g);
     }
     return (wrt ?? []).map((x) => {
       const g = found.get(x);

@@ -11,4 +11,10 @@ export interface GradNode {
   readonly backward: (g: Tensor) => readonly (Tensor | null | undefined)[];
   /** Set once a backward without retainGraph has run through this node. */
   freed: boolean;
+  /**
+   * Optional fast path for single-input nodes whose gradient touches only part of the input
+   * (slice): adds the contribution of g into `acc` (the input's accumulated gradient) in
+   * place, instead of materialising a mostly-zero tensor. Used when no graph is recorded.
+   */
+  accumulate?: (g: Tensor, acc: Tensor) => void;
 }

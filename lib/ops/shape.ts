@@ -8,6 +8,7 @@ import { checkShape, contiguousStrides, normalizeAxis, sizeOf } from '../shape.j
 import type { Tensor } from '../tensor.js';
 import { type TensorLike, checkTensor, empty, record, sameDevice, toTensor, viewOf } from './define.js';
 import { cast, contiguous } from './cast.js';
+import { addInPlace } from './inplace.js';
 import { sumTo } from './reduce.js';
 
 /**
@@ -173,7 +174,15 @@ function sliceView(x: Tensor, ranges: readonly Range[]): Tensor {
     if (!r.drop) { shape.push(r.count); strides.push(x.strides[i] * r.step); }
   });
   const out = viewOf(x, shape, strides, offset);
-  return record(out, 'slice', [x], (g) => [sliceBackward(g, x.shape, ranges)]);
+  record(out, 'slice', [x], (g) => [sliceBackward(g, x.shape, ranges)]);
+  if (out.node) {
+    out.node.accumulate = (g, acc) => {
+      const target = sliceView(acc, ranges);
+      addInPlace(target, g);
+      target.dispose();
+    };
+  }
+  return out;
 }
 
 /** Places g into zeros of `shape` at the slice: the adjoint of sliceView, itself differentiable. */
