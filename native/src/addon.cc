@@ -18,8 +18,6 @@ namespace tensile {
 namespace {
 
 Napi::Reference<Napi::Int32Array> g_meta_ref;
-const int32_t* g_meta = nullptr;
-int64_t g_meta_len = 0;
 
 View typed(const Napi::CallbackInfo& info, size_t i, const char* op) {
   napi_env env = info.Env();
@@ -46,20 +44,27 @@ View typed(const Napi::CallbackInfo& info, size_t i, const char* op) {
   return out;
 }
 
+// The pointer is looked up on every call, never cached: JS can detach (and so free) or shrink
+// the registered buffer at any time. A detached buffer reads as empty.
 Meta meta() {
-  if (!g_meta) throw KernelError("addon not initialised: call init(metaBuffer) first");
-  return Meta{g_meta, g_meta_len};
+  if (g_meta_ref.IsEmpty()) throw KernelError("addon not initialised: call init(metaBuffer) first");
+  Napi::Int32Array arr = g_meta_ref.Value();
+  return Meta{arr.Data(), arr.Data() ? static_cast<int64_t>(arr.ElementLength()) : 0};
 }
 
 int read_shape(Meta& m, int64_t* shape, const char* op) {
   int rank = m.next();
   if (rank < 0 || rank > kMaxRank) throw KernelError(std::string(op) + ": rank " + std::to_string(rank) + " is outside 0.." + std::to_string(kMaxRank));
-  int64_t total = 1;
+  // The product of the non-zero dims is bounded (checked before multiplying, so it cannot
+  // wrap): every product of dims the kernels form, empty shapes included, then fits in int64.
+  int64_t extent = 1;
   for (int d = 0; d < rank; d++) {
     shape[d] = m.next();
     if (shape[d] < 0) throw KernelError(std::string(op) + ": negative dim " + std::to_string(shape[d]));
-    total *= shape[d];
-    if (total > (int64_t(1) << 40)) throw KernelError(std::string(op) + ": shape too large");
+    if (shape[d] > 0) {
+      if (extent > kMaxElements / shape[d]) throw KernelError(std::string(op) + ": shape too large");
+      extent *= shape[d];
+    }
   }
   return rank;
 }
@@ -104,8 +109,6 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   else {
     auto arr = info[0].As<Napi::Int32Array>();
     g_meta_ref = Napi::Persistent(arr);
-    g_meta = arr.Data();
-    g_meta_len = static_cast<int64_t>(arr.ElementLength());
   }
   return info.Env().Undefined();
 }

@@ -27,6 +27,8 @@ struct KernelError : std::runtime_error {
 };
 
 constexpr int kMaxRank = 16;
+// Most elements (counting each non-zero dim) a shape may describe.
+constexpr int64_t kMaxElements = int64_t(1) << 40;
 
 // A strided operand: the data pointer is typed by the caller.
 struct View {
@@ -59,10 +61,13 @@ inline void check_bounds(const char* what, const View& v, const int64_t* shape, 
   for (int d = 0; d < rank; d++)
     if (shape[d] == 0) return;  // nothing is read
   int64_t lo = v.offset, hi = v.offset;
+  bool overflow = false;
   for (int d = 0; d < rank; d++) {
-    int64_t e = (shape[d] - 1) * v.strides[d];
-    if (e < 0) lo += e; else hi += e;
+    int64_t e;
+    overflow |= __builtin_mul_overflow(shape[d] - 1, v.strides[d], &e);
+    overflow |= e < 0 ? __builtin_add_overflow(lo, e, &lo) : __builtin_add_overflow(hi, e, &hi);
   }
+  if (overflow) throw KernelError(std::string(what) + ": view extent overflows");
   if (lo < 0 || hi >= v.length) {
     throw KernelError(std::string(what) + ": view reaches elements [" + std::to_string(lo) + ", " +
                       std::to_string(hi) + "] of a buffer of " + std::to_string(v.length));

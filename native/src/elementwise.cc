@@ -84,6 +84,14 @@ template <typename V> inline V sigmoid(V x) {
   return e / (V(1) + e);
 }
 
+// Math.pow, not C's pow: a NaN exponent gives NaN (C: pow(1, NaN) = 1), and so does |x| == 1
+// with an infinite exponent (C: pow(-1, inf) = 1).
+template <typename V> inline V js_pow(V x, V y) {
+  if (y != y) return y;
+  if (std::isinf(y) && std::fabs(x) == V(1)) return V(NAN);
+  return std::pow(x, y);
+}
+
 // JS truthiness: NaN and 0 are false.
 template <typename V> inline bool truthy(V x) { return x == x && x != 0; }
 
@@ -137,7 +145,7 @@ void binary_typed(int op, const StridedIter<3>& it, const View& a, const View& b
     B(1, kGrainCheap, x - y);
     B(2, kGrainCheap, x * y);
     B(3, kGrainCheap, x / y);
-    B(4, kGrainCostly, std::pow(x, y));
+    B(4, kGrainCostly, js_pow(x, y));
     B(5, kGrainCheap, (x != x || y != y) ? V(NAN) : (x > y ? x : y));
     B(6, kGrainCheap, (x != x || y != y) ? V(NAN) : (x < y ? x : y));
     C(7, x == y);

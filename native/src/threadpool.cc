@@ -35,7 +35,10 @@ class Pool {
     stop();
     if (n < 1) n = 1;
     quit_ = false;
-    for (int i = 1; i < n; i++) workers_.emplace_back([this, i] { loop(i); });
+    // New workers start from the current generation: the last job (job_ is null by now) is
+    // not theirs to run.
+    const uint64_t gen = generation_.load();
+    for (int i = 1; i < n; i++) workers_.emplace_back([this, i, gen] { loop(i, gen); });
   }
 
   void run(int nt, const std::function<void(int, int)>& fn) {
@@ -68,8 +71,7 @@ class Pool {
   }
 
  private:
-  void loop(int tid) {
-    uint64_t seen = 0;
+  void loop(int tid, uint64_t seen) {
     for (;;) {
       const std::function<void(int, int)>* job;
       int nt;

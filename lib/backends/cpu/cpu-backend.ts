@@ -31,22 +31,22 @@ const META_LEN = 4096;
  * same shapes every step, so reuse removes both. Bounded so idle memory stays small.
  */
 class ArrayPool {
-  private readonly lists = new Map<string, TypedArray[]>();
+  private readonly lists = new Map<DType, Map<number, TypedArray[]>>();
   private bytes = 0;
   constructor(private readonly maxBytes: number, private readonly maxPerSize: number) {}
 
   take(dtype: DType, size: number): TypedArray | undefined {
-    const list = this.lists.get(`${dtype}:${size}`);
-    const a = list?.pop();
+    const a = this.lists.get(dtype)?.get(size)?.pop();
     if (a) this.bytes -= a.byteLength;
     return a;
   }
 
   give(dtype: DType, a: TypedArray): void {
     if (a.byteLength === 0 || this.bytes + a.byteLength > this.maxBytes) return;
-    const key = `${dtype}:${a.length}`;
-    let list = this.lists.get(key);
-    if (!list) this.lists.set(key, (list = []));
+    let bySize = this.lists.get(dtype);
+    if (!bySize) this.lists.set(dtype, (bySize = new Map()));
+    let list = bySize.get(a.length);
+    if (!list) bySize.set(a.length, (list = []));
     if (list.length >= this.maxPerSize) return;
     list.push(a);
     this.bytes += a.byteLength;
@@ -67,26 +67,36 @@ export function createCpuBackend(addon: NativeAddon): Backend {
   const pool = new ArrayPool(256 * 2 ** 20, 16);
   const meta = new Int32Array(META_LEN);
   addon.init(meta);
+  // Every value goes through put(): the buffer is an Int32Array, which would silently wrap
+  // 2^32 + 1 to 1 and turn NaN or 1.5 into a valid-looking number the addon cannot question.
   let p = 0;
+  let rank = 0;
+  const put = (n: number) => {
+    if ((n | 0) !== n) throw new Error(`metadata value ${String(n)} is not a 32-bit integer`);
+    meta[p++] = n;
+  };
   const shape = (s: readonly number[]) => {
     p = 0;
-    meta[p++] = s.length;
-    for (const d of s) meta[p++] = d;
+    rank = s.length;
+    put(rank);
+    for (const d of s) put(d);
   };
   const view = (v: View) => {
-    meta[p++] = v.offset;
-    for (const s of v.strides) meta[p++] = s;
+    if (v.strides.length !== rank) throw new Error(`a view has ${v.strides.length} strides for rank ${rank}`);
+    put(v.offset);
+    for (const s of v.strides) put(s);
   };
-  const int = (n: number) => { meta[p++] = n; };
+  const int = put;
 
-  /** Native errors become TensileErrors named after the kernel. */
-  function call(f: () => void): void {
+  /** Errors from the addon (plain Errors, "kernel: why") and from here become TensileErrors naming the kernel. */
+  function call(kernel: string, f: () => void): void {
     try {
       f();
     } catch (e) {
-      const err = e as Error & { kernel?: string };
-      const m = /^(\w+): (.*)$/s.exec(err.message);
-      throw new TensileError(m ? m[1] : err.kernel ?? 'cpu', m ? m[2] : err.message);
+      if (e instanceof TensileError && e.op === kernel) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      const m = /^(\w+): (.*)$/s.exec(msg);
+      throw new TensileError(kernel, m && m[1] === kernel ? m[2] : msg);
     }
   }
 
@@ -99,54 +109,54 @@ export function createCpuBackend(addon: NativeAddon): Backend {
     write: (s: Storage, data: TypedArray) => { arr(s).set(data); },
     read: async (s: Storage) => arr(s).slice(),
     readSync: (s: Storage) => arr(s).slice(),
-    unary: (op: UnaryOp, x: View, out: View) => call(() => {
+    unary: (op: UnaryOp, x: View, out: View) => call('unary', () => {
       shape(out.shape); view(x); view(out);
       addon.unary(UNARY_CODE[op], arr(x), arr(out));
     }),
-    binary: (op: BinaryOp, a: View, b: View, out: View) => call(() => {
+    binary: (op: BinaryOp, a: View, b: View, out: View) => call('binary', () => {
       shape(out.shape); view(a); view(b); view(out);
       addon.binary(BINARY_CODE[op], arr(a), arr(b), arr(out));
     }),
-    where: (c: View, a: View, b: View, out: View) => call(() => {
+    where: (c: View, a: View, b: View, out: View) => call('where', () => {
       shape(out.shape); view(c); view(a); view(b); view(out);
       addon.where(arr(c), arr(a), arr(b), arr(out));
     }),
-    reduce: (op: ReduceOp, x: View, axes: readonly number[], out: View) => call(() => {
+    reduce: (op: ReduceOp, x: View, axes: readonly number[], out: View) => call('reduce', () => {
       shape(x.shape); view(x); int(out.offset); int(axes.length);
       for (const a of axes) int(a);
       addon.reduce(REDUCE_CODE[op], arr(x), arr(out));
     }),
-    matmul: (a: View, b: View, out: View, o: MatmulOptions) => call(() => {
+    matmul: (a: View, b: View, out: View, o: MatmulOptions) => call('matmul', () => {
       const r = a.shape.length;
       shape(out.shape); view(a); view(b); view(out);
       int(o.transA ? a.shape[r - 2] : a.shape[r - 1]); int(o.transA ? 1 : 0); int(o.transB ? 1 : 0);
       addon.matmul(arr(a), arr(b), arr(out));
     }),
-    gather: (x: View, index: View, axis: number, out: View) => call(() => {
-      shape(out.shape); view(x); view(index); view(out); int(axis); int(x.shape[axis]);
+    gather: (x: View, index: View, axis: number, out: View) => call('gather', () => {
+      shape(out.shape); view(x); view(index); view(out); int(axis); int(x.shape[axis] ?? -1);
       addon.gather(arr(x), arr(index), arr(out));
     }),
-    scatterAdd: (index: View, src: View, axis: number, out: View) => call(() => {
-      shape(src.shape); view(index); view(src); view(out); int(axis); int(out.shape[axis]);
+    scatterAdd: (index: View, src: View, axis: number, out: View) => call('scatterAdd', () => {
+      shape(src.shape); view(index); view(src); view(out); int(axis); int(out.shape[axis] ?? -1);
       addon.scatterAdd(arr(index), arr(src), arr(out));
     }),
-    copy: (x: View, out: View) => call(() => {
+    copy: (x: View, out: View) => call('copy', () => {
       shape(out.shape); view(x); view(out);
       addon.copy(arr(x), arr(out));
     }),
-    fill: (out: View, value: number) => call(() => {
+    fill: (out: View, value: number) => call('fill', () => {
       shape(out.shape); view(out);
       addon.fill(arr(out), value);
     }),
-    random: (out: View, dist: RandomDist, seed: number, counter: number) => call(() => {
+    random: (out: View, dist: RandomDist, seed: number, counter: number) => call('random', () => {
       shape(out.shape); view(out);
       addon.random(arr(out), dist === 'normal' ? 1 : 0, seed, counter);
     }),
-    softmax: (x: View, axis: number, out: View) => call(() => {
+    softmax: (x: View, axis: number, out: View) => call('softmax', () => {
       shape(x.shape); view(x); view(out); int(axis);
       addon.softmax(false, arr(x), arr(out));
     }),
-    logSoftmax: (x: View, axis: number, out: View) => call(() => {
+    logSoftmax: (x: View, axis: number, out: View) => call('logSoftmax', () => {
       shape(x.shape); view(x); view(out); int(axis);
       addon.softmax(true, arr(x), arr(out));
     }),
