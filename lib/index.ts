@@ -24,7 +24,7 @@ export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint, manualSeed,
   // elementwise
   neg, exp, log, sqrt, rsqrt, abs, sign, sin, cos, tanh, sigmoid, relu, square, reciprocal, floor, ceil, round,
-  log1p, expm1, logicalNot, add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr,
+  log1p, expm1, erf, erfc, logicalNot, add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr,
   where, clamp,
   // reductions
   sum, mean, prod, max, min, argmax, argmin, variance as var, std, logsumexp,
@@ -42,3 +42,4 @@ export * as data from './data/index.js';
 export * as losses from './losses/index.js';
 export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';
+export * as linalg from './linalg/index.js';

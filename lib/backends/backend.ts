@@ -32,7 +32,7 @@ export interface View {
 // missing entry fails to compile, and the lists let tests enumerate them at run time.
 export const UNARY_OPS = [
   'neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sign', 'sin', 'cos', 'tanh', 'sigmoid', 'relu',
-  'square', 'reciprocal', 'floor', 'ceil', 'round', 'log1p', 'expm1', 'logicalNot',
+  'square', 'reciprocal', 'floor', 'ceil', 'round', 'log1p', 'expm1', 'erf', 'erfc', 'logicalNot',
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 

@@ -14,7 +14,7 @@ import { sumTo } from './reduce.js';
 // ---------------- unary ----------------
 
 /** Ops that compute in floating point: int inputs are promoted to float32 first. */
-const FLOAT_ONLY = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'reciprocal', 'log1p', 'expm1']);
+const FLOAT_ONLY = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'reciprocal', 'log1p', 'expm1', 'erf', 'erfc']);
 /** Rounding ops are the identity on integers. */
 const ROUNDING = new Set<UnaryOp>(['floor', 'ceil', 'round']);
 
@@ -41,6 +41,9 @@ const UNARY_GRAD: { [K in UnaryOp]: UnaryGrad | null } = {
   round: null,
   log1p: (x, _y, g) => div(g, add(x, 1)),
   expm1: (_x, y, g) => mul(g, add(y, 1)),
+  // d/dx erf = 2/√π e^{-x²}
+  erf: (x, _y, g) => mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))),
+  erfc: (x, _y, g) => mul(g, mul(exp(neg(square(x))), -2 / Math.sqrt(Math.PI))),
   logicalNot: null,
 };
 
@@ -93,6 +96,10 @@ export const round = (x: TensorLike) => unary('round', x);
 export const log1p = (x: TensorLike) => unary('log1p', x);
 /** e^x - 1, accurate for small x. */
 export const expm1 = (x: TensorLike) => unary('expm1', x);
+/** The error function, (2/√π)∫₀ˣ e^{-t²} dt. */
+export const erf = (x: TensorLike) => unary('erf', x);
+/** 1 - erf(x), accurate where erf(x) is near 1. */
+export const erfc = (x: TensorLike) => unary('erfc', x);
 export const logicalNot = (x: TensorLike) => unary('logicalNot', x);
 
 // ---------------- binary ----------------

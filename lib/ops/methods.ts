@@ -19,6 +19,7 @@ declare module '../tensor.js' {
     neg(): Tensor; exp(): Tensor; log(): Tensor; sqrt(): Tensor; rsqrt(): Tensor; abs(): Tensor; sign(): Tensor;
     sin(): Tensor; cos(): Tensor; tanh(): Tensor; sigmoid(): Tensor; relu(): Tensor; square(): Tensor;
     reciprocal(): Tensor; floor(): Tensor; ceil(): Tensor; round(): Tensor; log1p(): Tensor; expm1(): Tensor;
+    erf(): Tensor; erfc(): Tensor;
     logicalNot(): Tensor;
     add(b: TensorLike): Tensor; sub(b: TensorLike): Tensor; mul(b: TensorLike): Tensor; div(b: TensorLike): Tensor;
     pow(b: TensorLike): Tensor; maximum(b: TensorLike): Tensor; minimum(b: TensorLike): Tensor;
@@ -55,7 +56,7 @@ function self1(f: (x: Tensor, ...a: never[]) => unknown): Fn {
 }
 
 const UNARY = ['neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sign', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'square',
-  'reciprocal', 'floor', 'ceil', 'round', 'log1p', 'expm1', 'logicalNot',
+  'reciprocal', 'floor', 'ceil', 'round', 'log1p', 'expm1', 'erf', 'erfc', 'logicalNot',
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'clamp'] as const;
 for (const n of UNARY) methods[n] = self1(E[n] as (x: Tensor, ...a: never[]) => unknown);
 methods.where = function (this: Tensor, cond: TensorLike, other: TensorLike) { return E.where(cond, this, other); } as Fn;

@@ -12,7 +12,7 @@ namespace tensile {
 
 const char* const kUnaryOps[] = {"neg", "exp", "log", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tanh",
                                  "sigmoid", "relu", "square", "reciprocal", "floor", "ceil", "round", "log1p",
-                                 "expm1", "logicalNot"};
+                                 "expm1", "erf", "erfc", "logicalNot"};
 const int kNumUnaryOps = sizeof(kUnaryOps) / sizeof(kUnaryOps[0]);
 const char* const kBinaryOps[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq",
                                   "ne",  "lt",  "le",  "gt",  "ge",  "logicalAnd", "logicalOr"};
@@ -122,7 +122,9 @@ void unary_typed(int op, const StridedIter<2>& it, const View& x, const View& ou
     U(16, kGrainCheap, std::nearbyint(v));  // round half to even in the default FP mode
     U(17, kGrainCostly, std::log1p(v));
     U(18, kGrainCostly, std::expm1(v));
-    case 19:
+    U(19, kGrainCostly, std::erf(v));
+    U(20, kGrainCostly, std::erfc(v));
+    case 21:
       return run_unary<T, uint8_t>(it, x, out, kGrainCheap, [](T t) -> uint8_t { return truthy(t) ? 0 : 1; });
     default: throw KernelError("unary: unknown op code " + std::to_string(op));
   }

@@ -17,6 +17,55 @@ function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
+// erfc(z) for z >= 0 as t·exp(-z² + f(2t - 1)), t = 2/(2 + z), with f in Chebyshev form
+// (Numerical Recipes' erfccheb; coefficients computed in mpmath at 50 digits by
+// test/reference/gen_nn.py --erfc-coefficients): float64 round-off, full relative accuracy
+// in the far tail.
+const ERFC_CHEB = [
+  -0.65132685989085471710, 0.64196979235649026030, 0.019476473204185836312, -0.0095615147868086316419,
+  -0.00094659534448203686630, 0.00036683949785276145187, 0.000042523324806907771645, -0.000020278578112534243154,
+  -1.6242900046470255135e-6, 1.3036558355805232018e-6, 1.5626441722066143178e-8, -8.5238095914926542525e-8,
+  6.5290544390988514964e-9, 5.0593434955514689418e-9, -9.9136415649303308674e-10, -2.2736512229318358557e-10,
+  9.6467911020155268020e-11, 2.3940380830391147447e-12, -6.8860275264975533984e-12, 8.9448792730907257167e-13,
+  3.1309213993429580783e-13, -1.1270822361367252366e-13, 3.8109052551892320552e-16, 7.1060976136092369878e-15,
+  -1.5230282014571043043e-15, -9.4574945712912340005e-17, 1.2102371892242789923e-16, -2.8166630877471769718e-17,
+];
+
+function erfcNonNegative(z: number): number {
+  const t = 2 / (2 + z), y = 2 * t - 1;
+  let b1 = 0, b2 = 0;
+  for (let k = ERFC_CHEB.length - 1; k >= 1; k--) {
+    const next = 2 * y * b1 - b2 + ERFC_CHEB[k];
+    b2 = b1;
+    b1 = next;
+  }
+  return t * Math.exp(y * b1 - b2 + ERFC_CHEB[0] - z * z);
+}
+
+function erfc(x: number): number {
+  if (x !== x) return x;
+  // Near 0, 1 - erf(x) is exact to rounding (erf is small there): erfc(0) is exactly 1.
+  if (Math.abs(x) < 0.5) return 1 - erf(x);
+  return x >= 0 ? erfcNonNegative(x) : 2 - erfcNonNegative(-x);
+}
+
+/** erf by its Maclaurin series near 0 (no cancellation), else from erfc. */
+function erf(x: number): number {
+  if (x !== x || x === 0) return x; // NaN, and ±0 keeps its sign
+  if (Math.abs(x) < 0.5) {
+    let term = x, sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 30; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  return x > 0 ? 1 - erfcNonNegative(x) : erfcNonNegative(-x) - 1;
+}
+
 export const UNARY: { [K in UnaryOp]: (x: number) => number } = {
   neg: (x) => -x,
   exp: Math.exp,
@@ -37,6 +86,8 @@ export const UNARY: { [K in UnaryOp]: (x: number) => number } = {
   round: roundHalfEven,
   log1p: Math.log1p,
   expm1: Math.expm1,
+  erf,
+  erfc,
   logicalNot: (x) => (x ? 0 : 1),
 };
 

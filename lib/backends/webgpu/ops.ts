@@ -31,6 +31,8 @@ export const UNARY_F32: { [K in UnaryOp]: string } = {
   round: 'round(a0)', // WGSL's round is half-to-even, as NumPy and PyTorch
   log1p: 'log1p_f(a0)',
   expm1: 'expm1_f(a0)',
+  erf: '1.0 - erfc_f(a0)',
+  erfc: 'erfc_f(a0)',
   logicalNot: 'select(1u, 0u, a0 != 0.0)',
 };
 
@@ -55,6 +57,8 @@ export const UNARY_I32: { [K in UnaryOp]: string } = {
   round: 'a0',
   log1p: 'i32(log1p_f(f32(a0)))',
   expm1: 'i32(expm1_f(f32(a0)))',
+  erf: 'i32(1.0 - erfc_f(f32(a0)))',
+  erfc: 'i32(erfc_f(f32(a0)))',
   logicalNot: 'select(1u, 0u, a0 != 0)',
 };
 
@@ -110,6 +114,14 @@ fn log1p_f(x: f32) -> f32 {
 fn expm1_f(x: f32) -> f32 {
   if (abs(x) < 1e-5) { return x + 0.5 * x * x; }
   return exp(x) - 1.0;
+}
+// Numerical Recipes' erfcc: fractional error below 1.2e-7 everywhere, enough for f32.
+fn erfc_f(x: f32) -> f32 {
+  let z = abs(x);
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let r = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(2.0 - r, r, x >= 0.0);
 }
 // WGSL's pow is undefined for a negative base: integer exponents become |a|^b with the sign
 // of an odd power, as in NumPy.
