@@ -4,7 +4,7 @@
 Run from the repository root with Debian's numpy/torch build:
 
     /usr/bin/python3 test/reference/gen_nn.py                    # rewrites test/fixtures/nn.json
-    /usr/bin/python3 test/reference/gen_nn.py --erfc-coefficients  # prints GELU's erfc table
+    /usr/bin/python3 test/reference/gen_nn.py --erfc-coefficients  # prints the erfc Chebyshev table (lib/backends/js/elementwise.ts)
 
 Each record builds a torch layer, fills it with float32-representable random weights, runs
 it in float64 on float32-representable inputs, and stores the state dict (PyTorch's keys),
