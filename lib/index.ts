@@ -43,3 +43,4 @@ export * as losses from './losses/index.js';
 export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';
 export * as linalg from './linalg/index.js';
+export * as ml from './ml/index.js';

@@ -11,6 +11,7 @@ export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
+export { lbfgs, type LbfgsObjective, type LbfgsOptions, type LbfgsResult } from './lbfgs.js';
 export {
   LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, LinearWarmup, type LinearWarmupOptions,
   ReduceLROnPlateau, type ReduceLROnPlateauOptions,
