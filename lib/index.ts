@@ -44,3 +44,4 @@ export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';
 export * as linalg from './linalg/index.js';
 export * as ml from './ml/index.js';
+export * as io from './io/index.js';

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `tensile` command: `npx tensile info` prints the version, the devices and why any are
- * missing. Subcommands are added as their parts land (bench, demo).
+ * missing; `npx tensile bench` measures tensile against numpy, PyTorch and tfjs (see
+ * lib/cli/bench/); `npx tensile demo` trains a digits MLP with a progress bar (lib/cli/demo.ts).
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
@@ -42,19 +43,51 @@ const USAGE = `usage: tensile <command> [options]
 
 commands:
   info [--json]   version, devices and why any are unavailable
+  bench [suite...] [--device cpu|js|webgpu] [--json] [--quick]
+                  benchmarks against numpy, PyTorch and tfjs (suites: matmul, elementwise,
+                  reduce, mlp, overhead; default all); \`tensile bench --help\` for more
+  demo [--device cpu|js|webgpu] [--quick]
+                  trains a digits MLP with a progress bar and prints its test accuracy
 `;
 
-export function main(argv: string[]): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-  });
+export function main(argv: string[]): number | Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        device: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    console.error(`tensile: ${(e as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
   const cmd = positionals[0];
+  if (cmd === 'bench') {
+    // Loaded on demand: benchmark.js and the peers are not needed by other commands.
+    return import('./bench/index.js').then(({ BENCH_USAGE, runBench }) => {
+      if (values.help) { console.log(BENCH_USAGE); return 0; }
+      return runBench({ suites: positionals.slice(1), device: values.device, json: !!values.json, quick: !!values.quick, version: version() });
+    });
+  }
+  if (cmd === 'demo') {
+    return import('./demo.js').then(({ DEMO_USAGE, runDemo }) => {
+      if (values.help) { console.log(DEMO_USAGE); return 0; }
+      return runDemo({ device: values.device, quick: !!values.quick });
+    });
+  }
   if (values.help || !cmd) { console.log(USAGE); return cmd || values.help ? 0 : 1; }
   if (cmd === 'info') { info(!!values.json); return 0; }
   console.error(`tensile: unknown command '${cmd}'\n\n${USAGE}`);
   return 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+const code = main(process.argv.slice(2));
+if (typeof code === 'number') process.exitCode = code;
+else code.then((c) => { process.exitCode = c; }, (e) => { console.error(e); process.exitCode = 1; });

@@ -12,3 +12,8 @@ export { LSTM, type LSTMOptions, type LSTMState, type LSTMResult } from './recur
 export { LayerNorm, BatchNorm1d, type LayerNormOptions, type BatchNormOptions } from './norm.js';
 export { Sequential } from './container.js';
 export * as init from './init.js';
+export { History, type CompileOptions, type FitOptions, type EvaluateOptions, type PredictOptions } from './training.js';
+export type { OptimizerSpec, OptimizerName, LossName, LossFunction } from './compile.js';
+export type { MetricSpec, MetricName, MetricFunction } from './metrics.js';
+export type { ProgressStream } from './progress.js';
+export * as callbacks from './callbacks.js';

@@ -1,0 +1,86 @@
+"""PyTorch (eager, CPU) peer for `tensile bench` (see common.py for the protocol): every suite,
+the MLP with nn.Linear, F.cross_entropy and torch.optim.Adam. Threads: TORCH_THREADS from the
+request (tensile's thread count), set with torch.set_num_threads."""
+import sys
+
+from common import blas_info, read_request, run_cases
+
+
+def main():
+    request = read_request()
+    try:
+        import torch
+        import torch.nn.functional as F
+    except Exception as e:
+        print('{"error": "cannot import torch: %s"}' % str(e).replace('"', "'"))
+        return
+    threads = int(request.get("threads") or 0)
+    if threads > 0:
+        torch.set_num_threads(threads)
+    torch.manual_seed(1234)
+    gen = torch.Generator().manual_seed(1234)
+
+    def randn(*shape):
+        return torch.randn(*shape, generator=gen, dtype=torch.float32)
+
+    def prepare(suite, spec, quick):
+        kind = spec["kind"]
+        if kind == "matmul":
+            a, b = randn(spec["m"], spec["k"]), randn(spec["k"], spec["n"])
+            return lambda: torch.matmul(a, b)
+        if kind == "elementwise":
+            a, b = randn(spec["n"]), randn(spec["n"])
+            op = spec["op"]
+            if op == "add":
+                return lambda: torch.add(a, b)
+            if op == "mul":
+                return lambda: torch.mul(a, b)
+            if op == "relu":
+                return lambda: torch.relu(a)
+            return "no %s" % op
+        if kind == "reduce":
+            x = randn(*spec["shape"])
+            axis = spec["axis"]
+            if axis is None:
+                return lambda: torch.sum(x)
+            return lambda: torch.sum(x, dim=axis)
+        if kind == "overhead":
+            a, b = randn(1), randn(1)
+            if spec["read"]:
+                return lambda: torch.add(a, b).item()
+            return lambda: torch.add(a, b)
+        if kind == "mlp":
+            sizes, batch = spec["sizes"], spec["batch"]
+            layers = []
+            for i in range(len(sizes) - 1):
+                layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+                if i < len(sizes) - 2:
+                    layers.append(torch.nn.ReLU())
+            model = torch.nn.Sequential(*layers)
+            opt = torch.optim.Adam(model.parameters(), lr=spec["lr"])
+            x = randn(batch, sizes[0])
+            y = torch.randint(0, sizes[-1], (batch,), generator=gen)
+
+            def step():
+                opt.zero_grad()
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+                opt.step()
+                return loss.item()
+
+            return step
+        return "not applicable"
+
+    header = {
+        "peer": "torch",
+        "version": torch.__version__,
+        "python": sys.version.split()[0],
+        "threads": torch.get_num_threads(),
+        "capability": torch.backends.cpu.get_cpu_capability() if hasattr(torch.backends, "cpu") and hasattr(torch.backends.cpu, "get_cpu_capability") else None,
+        "blas": blas_info(),
+    }
+    run_cases(request, prepare, header)
+
+
+if __name__ == "__main__":
+    main()

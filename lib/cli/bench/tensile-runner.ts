@@ -1,0 +1,112 @@
+/**
+ * tensile's side of the bench: one prepared closure per case, on the chosen device. Inputs
+ * are seeded (Philox), so every run and every device sees the same numbers.
+ */
+import * as tn from '../../index.js';
+import type { Tensor } from '../../index.js';
+import type { Spec } from './suites.js';
+
+export interface Prepared {
+  fn: () => void;
+  dispose(): void;
+}
+
+/** Seeds per input, shared with the tfjs runner (which copies tensile's draws). */
+export const SEEDS = { a: 1, b: 2, x: 3, mlpX: 11, mlpY: 12, mlpW: 20 } as const;
+
+/**
+ * Reads one value of the op's result, so the timing covers the work. On the cpu and js devices
+ * the storage is host memory and ops run to completion before returning: the value is read
+ * straight from it (a few ns, where dataSync()'s copy and view bookkeeping would cost 1-3 µs
+ * and distort small cases). Other devices go through dataSync(), which waits for the result.
+ */
+export function touch(t: Tensor): number {
+  const v = t.view('bench');
+  const data = (v.buf as { data?: ArrayLike<number> }).data;
+  if (data && (t.device === 'cpu' || t.device === 'js')) return data[v.offset];
+  return t.dataSync()[0] as number;
+}
+
+export function prepareTensile(spec: Spec): Prepared | string {
+  const owned: Tensor[] = [];
+  const own = <T extends Tensor>(t: T): T => { owned.push(t); return t; };
+  const dispose = () => { for (const t of owned) t.dispose(); };
+  switch (spec.kind) {
+    case 'matmul': {
+      const a = own(tn.randn([spec.m, spec.k], { seed: SEEDS.a }));
+      const b = own(tn.randn([spec.k, spec.n], { seed: SEEDS.b }));
+      return { fn: () => { const c = tn.matmul(a, b); touch(c); c.dispose(); }, dispose };
+    }
+    case 'elementwise': {
+      const a = own(tn.randn([spec.n], { seed: SEEDS.a }));
+      const b = own(tn.randn([spec.n], { seed: SEEDS.b }));
+      const op = spec.op === 'add' ? () => tn.add(a, b) : spec.op === 'mul' ? () => tn.mul(a, b) : () => tn.relu(a);
+      return { fn: () => { const c = op(); touch(c); c.dispose(); }, dispose };
+    }
+    case 'reduce': {
+      const x = own(tn.randn(spec.shape, { seed: SEEDS.x }));
+      const axis = spec.axis;
+      return { fn: () => { const c = axis === null ? tn.sum(x) : tn.sum(x, axis); touch(c); c.dispose(); }, dispose };
+    }
+    case 'overhead': {
+      const a = own(tn.randn([1], { seed: SEEDS.a }));
+      const b = own(tn.randn([1], { seed: SEEDS.b }));
+      return spec.read
+        ? { fn: () => { const c = tn.add(a, b); c.itemSync(); c.dispose(); }, dispose }
+        : { fn: () => { tn.add(a, b).dispose(); }, dispose };
+    }
+    case 'mlp': {
+      const mlp = tensileMlp(spec.sizes, spec.batch, spec.lr);
+      return { fn: () => { mlp.step(); }, dispose: mlp.dispose };
+    }
+  }
+}
+
+/**
+ * A 784-256-256-10-style MLP trained with the simplest code path tensile has: matmul / add /
+ * relu / logSoftmax + gather for the NLL, loss.backward(), and Adam written out with in-place
+ * ops under tn.noGrad, the whole step inside tn.tidy. The update is torch.optim.Adam's:
+ * p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+ */
+export function tensileMlp(sizes: number[], batch: number, lr: number): { step: () => number; dispose: () => void } {
+  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  // Set-up inside tidy too: scalar operands and randint's intermediates are tensors.
+  const { W, B, m, v, x, y } = tn.tidy(() => {
+    const W: Tensor[] = [], B: Tensor[] = [];
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      W.push(tn.randn([sizes[i], sizes[i + 1]], { seed: SEEDS.mlpW + i }).mul(Math.sqrt(2 / sizes[i])).requiresGrad_());
+      B.push(tn.zeros([sizes[i + 1]], { requiresGrad: true }));
+    }
+    const zeros = () => [...W, ...B].map((p) => tn.zerosLike(p));
+    return {
+      W, B, m: zeros(), v: zeros(),
+      x: tn.randn([batch, sizes[0]], { seed: SEEDS.mlpX }),
+      y: tn.randint(0, sizes[sizes.length - 1], [batch, 1], { seed: SEEDS.mlpY }),
+    };
+  });
+  const params = [...W, ...B];
+  let t = 0;
+  const step = () => tn.tidy(() => {
+    let h: Tensor = x;
+    for (let i = 0; i < W.length; i++) {
+      h = tn.add(tn.matmul(h, W[i]), B[i]);
+      if (i + 1 < W.length) h = tn.relu(h);
+    }
+    const loss = tn.gather(tn.logSoftmax(h, -1), 1, y).mean().neg();
+    loss.backward();
+    t++;
+    const stepSize = lr / (1 - b1 ** t), sqrtBc2 = Math.sqrt(1 - b2 ** t);
+    tn.noGrad(() => {
+      params.forEach((p, i) => {
+        const g = p.grad!;
+        m[i].mulInPlace(b1).addInPlace(g.mul(1 - b1));
+        v[i].mulInPlace(b2).addInPlace(g.mul(g).mul(1 - b2));
+        p.subInPlace(m[i].div(v[i].sqrt().div(sqrtBc2).add(eps)).mul(stepSize));
+        p.zeroGrad();
+      });
+    });
+    return loss.itemSync() as number;
+  });
+  const dispose = () => { for (const z of [...params, ...m, ...v, x, y]) z.dispose(); };
+  return { step, dispose };
+}
