@@ -263,7 +263,11 @@ export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
     }
   });
   const a = normalizeAxis('stack', axis, ts[0].rank + 1);
-  return concat(ts.map((t) => unsqueeze(t, a)), a);
+  const views = ts.map((t) => unsqueeze(t, a));
+  const out = concat(views, a);
+  // The views are only this call's: free them unless the graph holds them for backward.
+  if (!out.node) for (const v of views) if (!ts.includes(v)) v.dispose();
+  return out;
 }
 
 /**
