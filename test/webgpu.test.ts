@@ -158,4 +158,58 @@ describe('webgpu behaviour', () => {
     expect(Array.from(await y.data())[0]).toBe(101);
     expect(be.executor.submits - before).toBeLessThanOrEqual(3);
   });
+
+  describe('elementwise fusion', () => {
+    const backend = async () => (await import('../lib/device.js')).getBackend('webgpu') as unknown as {
+      executor: { dispatches: number }; setFusion(on: boolean): void;
+    };
+    const chain = (x: tn.Tensor, w: tn.Tensor) =>
+      tn.where(x.gt(0), x.mul(w).add(1).relu().sqrt(), x.exp().neg()).add(x.cast('int32')).sigmoid().mul(tn.tensor([[0.5], [2]], { device: 'webgpu' }));
+
+    gpuTest('a fused chain equals the same ops dispatched one by one, and equals cpu', async () => {
+      const b = await backend();
+      const x = tn.randn([2, 37], { seed: 5, device: 'webgpu' }).mul(3);
+      const w = tn.rand([37], { seed: 6, device: 'webgpu' });
+      const fused = Array.from(await chain(x, w).data());
+      b.setFusion(false);
+      let unfused: number[];
+      try { unfused = Array.from(await chain(x, w).data()); } finally { b.setFusion(true); }
+      fused.forEach((v, i) => expect(v).toBeCloseTo(unfused[i], 5));
+      const xc = await x.toAsync('js'), wc = await w.toAsync('js');
+      const ref = tn.where(xc.gt(0), xc.mul(wc).add(1).relu().sqrt(), xc.exp().neg()).add(xc.cast('int32')).sigmoid().mul(tn.tensor([[0.5], [2]], { device: 'js' })).dataSync();
+      fused.forEach((v, i) => expect(v).toBeCloseTo(ref[i], 5));
+    });
+
+    gpuTest('a chain of elementwise ops is one dispatch', async () => {
+      const b = await backend();
+      const x = tn.rand([1000], { seed: 1, device: 'webgpu' });
+      await x.data();
+      const before = b.executor.dispatches;
+      const y = x.mul(2).add(1).relu().sqrt().neg().exp();
+      await y.data();
+      expect(b.executor.dispatches - before).toBe(1);
+    });
+
+    gpuTest('writing a leaf after recording computes the chain first (values as of recording)', async () => {
+      const x = tn.tensor([1, 2, 3], { device: 'webgpu' });
+      const y = x.mul(2);
+      x.addInPlace(10);
+      expect(Array.from(await y.data())).toEqual([2, 4, 6]);
+      expect(Array.from(await x.data())).toEqual([11, 12, 13]);
+    });
+
+    gpuTest('an intermediate freed before use is never computed, and its consumers still are', async () => {
+      const b = await backend();
+      const x = tn.tensor([0, 1, 2], { device: 'webgpu' });
+      await x.data();
+      const before = b.executor.dispatches;
+      const y = x.exp();
+      const z = y.add(1);
+      y.dispose();
+      x.dispose(); // the leaf's buffer stays until z is computed
+      const got = Array.from(await z.data());
+      [0, 1, 2].forEach((v, i) => expect(got[i]).toBeCloseTo(Math.exp(v) + 1, 5));
+      expect(b.executor.dispatches - before).toBe(1);
+    });
+  });
 });

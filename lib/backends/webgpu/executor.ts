@@ -30,6 +30,7 @@ export class Executor {
   /** Bytes currently allocated on the device, pooled buffers included. */
   allocatedBytes = 0;
   submits = 0;
+  dispatches = 0;
 
   constructor(readonly ctx: GpuContext) {
     this.device = ctx.device;
@@ -75,6 +76,7 @@ export class Executor {
    */
   dispatch(pipeline: GPUComputePipeline, params: Int32Array, buffers: readonly GPUBuffer[], groups: readonly [number, number, number]): void {
     if (this.slots === BATCH) this.flush();
+    this.dispatches++;
     const slot = this.slots++;
     this.params.set(params.subarray(0, SLOT_INTS), slot * SLOT_INTS);
     let layout = this.bindLayouts.get(pipeline);

@@ -15,10 +15,18 @@ import { TensileError } from '../../errors.js';
 import type { GpuContext } from './context.js';
 import { Executor } from './executor.js';
 import { BINARY_F32, BINARY_I32, ELEMENTWISE_HELPERS, UNARY_F32, UNARY_I32, castExpr, type Kind } from './ops.js';
+import { type Arg, type Fused, type Leaf, MAX_LEAVES, MAX_NODES, addLeaf, generate, inline } from './fusion.js';
 
 export class GpuStorage implements Storage {
   readonly device = 'webgpu' as const;
-  constructor(readonly dtype: DType, readonly size: number, readonly buffer: GPUBuffer) {}
+  /** Allocated when first written (a fused result that is freed unread never gets one). */
+  buffer: GPUBuffer | null = null;
+  /** An elementwise chain recorded for this storage and not computed yet (fusion.ts). */
+  pending: Fused<GpuStorage> | null = null;
+  /** Storages whose pending chains read this one: they are computed before it is written. */
+  readonly consumers = new Set<GpuStorage>();
+  freed = false;
+  constructor(readonly dtype: DType, readonly size: number) {}
 }
 
 const KIND: { [K in DType]: Kind | null } = { float32: 'f32', int32: 'i32', bool: 'u32', float64: null };
@@ -29,10 +37,20 @@ function kindOf(op: string, d: DType): Kind {
   return k;
 }
 
-function buf(v: View | Storage): GPUBuffer {
+function storageOf(v: View | Storage): GpuStorage {
   const s = 'buf' in v ? v.buf : v;
   if (!(s instanceof GpuStorage)) throw new TensileError('webgpu', `expected a webgpu storage, got one on '${s.device}'`);
-  return s.buffer;
+  return s;
+}
+
+function isContiguousFull(v: View, size: number): boolean {
+  if (v.offset !== 0) return false;
+  let st = 1;
+  for (let i = v.shape.length - 1; i >= 0; i--) {
+    if (v.shape[i] !== 1 && v.strides[i] !== st) return false;
+    st *= v.shape[i];
+  }
+  return st === size;
 }
 
 const MAX_RANK = 8;
@@ -51,6 +69,8 @@ export interface WebGpuBackend extends Backend {
   setMatmulConfig(name: MatmulConfigName): void;
   /** Submits pending work and waits until the GPU has finished it. */
   sync(): Promise<void>;
+  /** Turns elementwise fusion on or off (on by default; off dispatches every op at once). */
+  setFusion(on: boolean): void;
 }
 
 export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
@@ -80,6 +100,80 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
     return p;
   }
 
+  // ---- storages: lazy buffers, pending chains, deferred release ----
+  let fusion = process.env.TENSILE_WEBGPU_FUSION !== '0';
+  const ensureBuffer = (s: GpuStorage): GPUBuffer => (s.buffer ??= ex.createBuffer(s.size * 4));
+  /** The buffer of a storage about to be read: its pending chain is computed first. */
+  function buf(v: View | Storage): GPUBuffer {
+    const s = storageOf(v);
+    if (s.pending) materialize(s);
+    return ensureBuffer(s);
+  }
+  /** The buffer of a storage about to be written: chains that read it are computed first. */
+  function wbuf(v: View | Storage): GPUBuffer {
+    const s = storageOf(v);
+    for (const c of [...s.consumers]) materialize(c);
+    return buf(s);
+  }
+  function releaseIfUnused(s: GpuStorage): void {
+    if (!s.freed || s.consumers.size || s.pending) return;
+    if (s.buffer) ex.releaseBuffer(s.buffer);
+    s.buffer = null;
+  }
+  function detach(s: GpuStorage, f: Fused<GpuStorage>): void {
+    for (const l of f.leaves) {
+      l.s.consumers.delete(s);
+      releaseIfUnused(l.s);
+    }
+  }
+  /** Computes a storage's pending chain with one generated kernel. */
+  function materialize(s: GpuStorage): void {
+    const f = s.pending!;
+    s.pending = null;
+    const out = ensureBuffer(s);
+    const distinct: GpuStorage[] = [];
+    const index = (ls: GpuStorage) => {
+      let i = distinct.indexOf(ls);
+      if (i < 0) { distinct.push(ls); i = distinct.length - 1; }
+      return i;
+    };
+    const fill = generate(f, index);
+    const key = `fused:${fill.TOUT}|${fill.BINDINGS}|${fill.BODY}|${fill.RESULT}|${f.leaves.length}`;
+    const p = pipeline(key, 'fused', { ...fill, HELPERS: ELEMENTWISE_HELPERS });
+    const n = putShape(f.shape, 'webgpu');
+    f.leaves.forEach((l, k) => putView(k, l.view));
+    ex.dispatch(p, params, [out, ...distinct.map((d) => buf(d))], groupsFor(n));
+    detach(s, f);
+  }
+
+  /**
+   * Records an elementwise op into `out`'s pending chain when `out` is a fresh contiguous
+   * storage; returns false (the caller dispatches it now) otherwise.
+   */
+  function record(inputs: { v: View; kind: Kind; as: Kind }[], expr: string, out: View): boolean {
+    const os = storageOf(out);
+    if (!fusion || os.buffer || os.pending || os.consumers.size || out.shape.length > MAX_RANK || !isContiguousFull(out, os.size)) return false;
+    if (inputs.some((i) => storageOf(i.v) === os)) return false;
+    const leaves: Leaf<GpuStorage>[] = [];
+    let nodes = 1;
+    const args: Arg[] = inputs.map((inp) => {
+      const s = storageOf(inp.v);
+      const p = s.pending;
+      if (p && isContiguousFull(inp.v, s.size) && inp.v.shape.length === out.shape.length && inp.v.shape.every((d, i) => d === out.shape[i])) {
+        nodes += p.nodes;
+        const root = inline(leaves, p);
+        return { node: inp.kind === inp.as ? root : { expr: `${inp.as}(a0)`, args: [{ node: root }] } };
+      }
+      buf(inp.v); // a leaf holds data
+      return { leaf: addLeaf(leaves, { s, view: inp.v, kind: inp.kind, as: inp.as }) };
+    });
+    if (leaves.length > MAX_LEAVES || nodes > MAX_NODES) return false;
+    const f: Fused<GpuStorage> = { leaves, root: { expr, args }, shape: [...out.shape], outKind: kindOf('webgpu', out.dtype), nodes };
+    for (const l of leaves) l.s.consumers.add(os);
+    os.pending = f;
+    return true;
+  }
+
   const params = new Int32Array(64);
   function putShape(shape: readonly number[], op: string): number {
     if (shape.length > MAX_RANK) throw new TensileError(op, `webgpu kernels support up to rank ${MAX_RANK}, got rank ${shape.length}`);
@@ -100,12 +194,16 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
   /** One elementwise dispatch: inputs (with their WGSL kinds and the kind they load as), an expression, an output. */
   function elementwise(op: string, key: string, inputs: { v: View; kind: Kind; as: Kind }[], expr: string, out: View, extra?: (p: Int32Array) => void): void {
     const outKind = kindOf(op, out.dtype);
+    let size = 1;
+    for (const d of out.shape) size *= d;
+    if (size === 0) return;
+    if (!extra && record(inputs, expr, out)) return;
+    const outBuf = wbuf(out);
+    const inBufs = inputs.map((i) => buf(i.v));
     const n = putShape(out.shape, op);
-    if (n === 0) return;
-    const outBuf = buf(out);
     // A buffer cannot be both read-only and writable in one dispatch: an input that aliases
     // the output (in-place ops) is read through `out` instead.
-    const aliased = inputs.map((i) => buf(i.v) === outBuf);
+    const aliased = inBufs.map((b) => b === outBuf);
     const bindings: string[] = [];
     const loads: string[] = [];
     const buffers: GPUBuffer[] = [outBuf];
@@ -113,7 +211,7 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       const src = aliased[k] ? 'out' : `in${k}`;
       if (!aliased[k]) {
         bindings.push(`@group(0) @binding(${buffers.length + 1}) var<storage, read> in${k}: array<${inp.kind}>;`);
-        buffers.push(buf(inp.v));
+        buffers.push(inBufs[k]);
       }
       const raw = `${src}[o${k}]`;
       loads.push(`let a${k} = ${inp.kind === inp.as ? raw : `${inp.as}(${raw})`};`);
@@ -138,6 +236,7 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
     adapterName: ctx.adapterName,
     executor: ex,
     setMatmulConfig: (name) => { matmulConfig = name; },
+    setFusion: (on) => { fusion = on; },
     sync: async () => {
       const b = ex.createBuffer(4);
       await ex.read(b, 4);
@@ -145,11 +244,16 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
     },
     alloc: (dtype: DType, size: number) => {
       kindOf('webgpu', dtype);
-      return new GpuStorage(dtype, size, ex.createBuffer(size * 4));
+      return new GpuStorage(dtype, size);
     },
-    free: (s: Storage) => ex.releaseBuffer(buf(s)),
+    free: (st: Storage) => {
+      const s = storageOf(st);
+      s.freed = true;
+      if (s.pending) { const f = s.pending; s.pending = null; detach(s, f); } // never computed: never needed
+      releaseIfUnused(s);
+    },
     write: (s: Storage, data: TypedArray) => {
-      ex.write(buf(s), data instanceof Uint8Array ? Uint32Array.from(data) : data);
+      ex.write(wbuf(s), data instanceof Uint8Array ? Uint32Array.from(data) : data);
     },
     read: async (s: Storage) => {
       if (ctx.lost) throw new TensileError('webgpu', `the GPU device was lost (${ctx.lost})`);
@@ -202,6 +306,8 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       x.shape.forEach((_, d) => (axes.includes(d) ? red : kept).push(d));
       const order = [...kept, ...red];
       if (order.length > MAX_RANK) throw new TensileError(op, `webgpu kernels support up to rank ${MAX_RANK}`);
+      // Buffers first: computing a pending input writes the shared params block.
+      const bufs = [wbuf(out), buf(x)];
       params.fill(0);
       let outSize = 1, redSize = 1;
       for (const d of kept) outSize *= x.shape[d];
@@ -217,7 +323,7 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
         T: k, TOUT: outKind, ACC: acc, HELPERS: `fn init_acc() -> ${acc} { return ${spec.init}; }`,
         ABSORB: spec.absorb, COMBINE: spec.combine, RESULT: spec.result(outKind),
       });
-      ex.dispatch(p, params, [buf(out), buf(x)], Executor.grid(outSize));
+      ex.dispatch(p, params, bufs, Executor.grid(outSize));
     },
     matmul: (a: View, b: View, out: View, o: MatmulOptions) => {
       const k = kindOf('matmul', a.dtype);
@@ -230,6 +336,7 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       for (let d = 0; d < r - 2; d++) batch *= out.shape[d];
       if (batch === 0 || M === 0 || N === 0) return;
       if (batch > 65535) throw new TensileError('matmul', `webgpu matmul supports up to 65535 batches, got ${batch}`);
+      const bufs = [wbuf(out), buf(a), buf(b)];
       params.fill(0);
       params[0] = M; params[1] = N; params[2] = K; params[3] = r - 2;
       for (let d = 0; d < r - 2; d++) {
@@ -250,10 +357,11 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       fill.T = k;
       fill.MAD = k === 'f32' ? 'fma(av[r], bv[c], acc[r][c])' : 'acc[r][c] + av[r] * bv[c]';
       const p = pipeline(`matmul:${name}:${k}`, 'matmul', fill);
-      ex.dispatch(p, params, [buf(out), buf(a), buf(b)], [Math.ceil(N / c.TN), Math.ceil(M / c.TM), batch]);
+      ex.dispatch(p, params, bufs, [Math.ceil(N / c.TN), Math.ceil(M / c.TM), batch]);
     },
     gather: (x: View, index: View, axis: number, out: View) => {
       const k = kindOf('gather', x.dtype);
+      const bufs = [wbuf(out), buf(x), buf(index), ex.status];
       const n = putShape(out.shape, 'gather');
       if (n === 0) return;
       const xs = [...x.strides];
@@ -264,11 +372,12 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       params[48] = x.strides[axis];
       params[49] = x.shape[axis];
       statusKernel('gather');
-      ex.dispatch(pipeline(`gather:${k}`, 'gather', { T: k }), params, [buf(out), buf(x), buf(index), ex.status], groupsFor(n));
+      ex.dispatch(pipeline(`gather:${k}`, 'gather', { T: k }), params, bufs, groupsFor(n));
     },
     scatterAdd: (index: View, src: View, axis: number, out: View) => {
       const k = kindOf('scatterAdd', src.dtype);
       if (k === 'u32') throw new TensileError('scatterAdd', 'bool tensors are not supported on webgpu');
+      const bufs = [wbuf(out), buf(index), buf(src), ex.status];
       const n = putShape(src.shape, 'scatterAdd');
       if (n === 0) return;
       const os = [...out.strides];
@@ -283,17 +392,18 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
         : 'loop { let old = atomicLoad(&out[o]); let r = atomicCompareExchangeWeak(&out[o], old, bitcast<u32>(bitcast<f32>(old) + s)); if (r.exchanged) { break; } }';
       statusKernel('scatterAdd');
       ex.dispatch(pipeline(`scatterAdd:${k}`, 'scatter_add', { T: k, AT: k === 'i32' ? 'i32' : 'u32', ATOMIC_ADD: add }), params,
-        [buf(out), buf(index), buf(src), ex.status], groupsFor(n));
+        bufs, groupsFor(n));
     },
     random: (out: View, dist: RandomDist, seed: number, counter: number) => {
       if (out.dtype !== 'float32') throw new TensileError('random', `webgpu draws float32, got ${out.dtype}`);
+      const ob = wbuf(out);
       const n = putShape(out.shape, 'random');
       if (n === 0) return;
       putView(3, out);
       params[48] = seed | 0; params[49] = Math.floor(seed / 4294967296) | 0;
       params[50] = counter | 0; params[51] = Math.floor(counter / 4294967296) | 0;
       params[52] = dist === 'normal' ? 1 : 0;
-      ex.dispatch(pipeline('random', 'random', {}), params, [buf(out)], groupsFor(Math.ceil(n / 4)));
+      ex.dispatch(pipeline('random', 'random', {}), params, [ob], groupsFor(Math.ceil(n / 4)));
     },
     softmax: (x: View, axis: number, out: View) => softmaxRows(x, axis, out, false),
     logSoftmax: (x: View, axis: number, out: View) => softmaxRows(x, axis, out, true),
@@ -303,6 +413,7 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
 
   function softmaxRows(x: View, axis: number, out: View, log: boolean): void {
     if (x.dtype !== 'float32') throw new TensileError(log ? 'logSoftmax' : 'softmax', `needs float32 on webgpu, got ${x.dtype}`);
+    const bufs = [wbuf(out), buf(x)];
     const shape = [...x.shape];
     const len = shape[axis];
     shape[axis] = 1;
@@ -311,7 +422,7 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
     putView(0, x);
     putView(3, out);
     params[48] = len; params[49] = x.strides[axis]; params[50] = out.strides[axis]; params[51] = log ? 1 : 0;
-    ex.dispatch(pipeline('softmax', 'softmax', {}), params, [buf(out), buf(x)], Executor.grid(rows));
+    ex.dispatch(pipeline('softmax', 'softmax', {}), params, bufs, Executor.grid(rows));
   }
 
   return backend;
