@@ -19,3 +19,7 @@ export {
   trainTestSplit, KFold, StratifiedKFold, crossValScore, type TrainTestSplitOptions, type KFoldOptions, type Fold, type Scorable,
 } from './model-selection.js';
 export * as metrics from './metrics.js';
+export {
+  SVC, SVR, PCA, GaussianNB, type SVCOptions, type SVROptions, type BaseSVMOptions, type Gamma, type KernelName,
+  type PCAOptions, type GaussianNBOptions,
+} from './svm-index.js';
