@@ -21,20 +21,41 @@ function version(): string {
   return 'unknown';
 }
 
-function info(json: boolean): void {
+/** CPU features the native GEMM can use, from /proc/cpuinfo (Linux) when readable. */
+function cpuFlags(): string[] {
+  try {
+    const flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim().split(/\s+/) ?? [];
+    return ['avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl', 'amx_tile'].filter((f) => flags.includes(f));
+  } catch {
+    return [];
+  }
+}
+
+async function info(json: boolean): Promise<void> {
+  // Opening the GPU is part of the report: its adapter, or why there is none.
+  let adapter: string | null = null;
+  try {
+    adapter = (await tn.initWebGPU()).adapter;
+  } catch { /* the reason is in the device list */ }
   const devices = DEVICES.map((d) => ({ device: d, available: tn.availableDevices().includes(d), reason: unavailableReason(d) }));
+  const native = tn.nativeInfo();
   const report = {
     version: version(),
     node: process.version,
     platform: `${os.platform()}-${os.arch()}`,
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,
+    cpuFeatures: cpuFlags(),
+    native: native && { gemmIsa: native.isa, isas: native.isas, threads: native.threads, compiler: native.compiler },
+    gpuAdapter: adapter,
     defaultDevice: tn.getDefaultDevice(),
     devices,
   };
   if (json) { console.log(JSON.stringify(report, null, 2)); return; }
   console.log(`tensile ${report.version} (node ${report.node}, ${report.platform})`);
-  console.log(`cpu: ${report.cpu}, ${report.cores} cores`);
+  console.log(`cpu: ${report.cpu}, ${report.cores} cores, features: ${report.cpuFeatures.join(' ') || 'unknown'}`);
+  if (native) console.log(`native addon: GEMM path ${native.isa} (available: ${native.isas.join(', ')}), ${native.threads} threads, ${native.compiler ?? ''}`);
+  console.log(`gpu adapter: ${adapter ?? 'none'}`);
   console.log(`default device: ${report.defaultDevice}`);
   for (const d of devices) console.log(`  ${d.device.padEnd(7)} ${d.available ? 'available' : `unavailable: ${d.reason}`}`);
 }
@@ -83,7 +104,7 @@ export function main(argv: string[]): number | Promise<number> {
     });
   }
   if (values.help || !cmd) { console.log(USAGE); return cmd || values.help ? 0 : 1; }
-  if (cmd === 'info') { info(!!values.json); return 0; }
+  if (cmd === 'info') return info(!!values.json).then(() => 0);
   console.error(`tensile: unknown command '${cmd}'\n\n${USAGE}`);
   return 1;
 }
