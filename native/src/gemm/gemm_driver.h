@@ -53,6 +53,17 @@ void pack_b_panel(int64_t kc, int64_t nr, const T* B, int64_t rsb, int64_t csb, 
   if (nr == NR && csb == 1) {
     for (int64_t k = 0; k < kc; k++)
       for (int j = 0; j < NR; j++) out[k * NR + j] = B[k * rsb + j];
+  } else if (rsb == 1) {
+    // op(B) is a transposed row-major matrix (x @ W^T with W [out, in]): read each column
+    // contiguously along k; the scattered writes stay inside the L1-sized panel.
+    for (int j = 0; j < NR; j++) {
+      if (j < nr) {
+        const T* col = B + j * csb;
+        for (int64_t k = 0; k < kc; k++) out[k * NR + j] = col[k];
+      } else {
+        for (int64_t k = 0; k < kc; k++) out[k * NR + j] = T(0);
+      }
+    }
   } else {
     for (int64_t k = 0; k < kc; k++)
       for (int j = 0; j < NR; j++) out[k * NR + j] = j < nr ? B[k * rsb + j * csb] : T(0);
