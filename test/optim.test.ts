@@ -93,8 +93,8 @@ describe.each(devices)('tn.optim on %s', (device) => {
     const p = [tn.zeros([2], { device, requiresGrad: true })];
     const group = (o: tn.optim.Optimizer<{ lr: number }>) => { const { params, ...rest } = o.paramGroups[0]; return rest; };
     expect(group(new tn.optim.SGD(p, { lr: 0.1 }))).toEqual({ lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false });
-    expect(group(new tn.optim.Adam(p))).toEqual({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false });
-    expect(group(new tn.optim.AdamW(p))).toEqual({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false });
+    expect(group(new tn.optim.Adam(p))).toEqual({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, fused: true });
+    expect(group(new tn.optim.AdamW(p))).toEqual({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, fused: true });
     expect(group(new tn.optim.RMSprop(p))).toEqual({ lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false });
     expect(group(new tn.optim.Adagrad(p))).toEqual({ lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false });
   });
@@ -185,8 +185,8 @@ describe.each(devices)('tn.optim on %s', (device) => {
       trainStep(opt, params);
       const sd = opt.stateDict();
       expect(sd.param_groups).toEqual([
-        { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.5, amsgrad: true, maximize: false, params: [0, 1] },
-        { lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.5, amsgrad: true, maximize: false, params: [2, 3, 4] },
+        { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.5, amsgrad: true, maximize: false, fused: true, params: [0, 1] },
+        { lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.5, amsgrad: true, maximize: false, fused: true, params: [2, 3, 4] },
       ]);
       expect(Object.keys(sd.state)).toEqual(['0', '1', '2', '3', '4']);
       expect(Object.keys(sd.state[3]).sort()).toEqual(['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'step']);
@@ -294,7 +294,7 @@ describe('errors name the optimizer and the argument', () => {
     ['negative eps', () => new tn.optim.RMSprop([p()], { eps: -1e-8 }), /^RMSprop: argument 'eps' must be a finite number >= 0, got -1e-8$/],
     ['negative weightDecay in a group', () => new tn.optim.Adagrad([{ params: [p()], weightDecay: -0.1 }]), /^Adagrad: argument 'weightDecay' \(param group 0\) must be/],
     ['nesterov without momentum', () => new tn.optim.SGD([p()], { lr: 0.1, nesterov: true }), /^SGD: 'nesterov' needs momentum > 0 and dampening 0, got momentum 0 and dampening 0$/],
-    ['unknown option', () => new tn.optim.Adam([p()], { weight_decay: 0.1 } as never), /^Adam: unknown option 'weight_decay'; Adam takes lr, betas, eps, weightDecay, amsgrad, maximize$/],
+    ['unknown option', () => new tn.optim.Adam([p()], { weight_decay: 0.1 } as never), /^Adam: unknown option 'weight_decay'; Adam takes lr, betas, eps, weightDecay, amsgrad, maximize, fused$/],
     ['param without requiresGrad', () => new tn.optim.Adam([tn.zeros([2])]), /^Adam: argument 'params\[0\]' \(tensor #\d+, shape \[2\], dtype float32\) does not require grad/],
     ['int tensor', () => new tn.optim.SGD([tn.zeros([2], { dtype: 'int32' })], { lr: 0.1 }), /^SGD: argument 'params\[0\]' .*dtype int32\) is not a float tensor/],
     ['non-leaf param', () => new tn.optim.SGD([p().mul(2)], { lr: 0.1 }), /^SGD: argument 'params\[0\]' .* is not a leaf/],
@@ -337,3 +337,33 @@ describe('errors name the optimizer and the argument', () => {
     opt.dispose();
   });
 });
+
+describe.each(tn.availableDevices().filter((d) => d !== 'webgpu'))('fused Adam on %s', (device) => {
+  // The fused kernel is a fast path of the composed ops (the reference): same numbers.
+  test.each([
+    ['Adam', {}], ['Adam weightDecay', { weightDecay: 0.1 }], ['Adam amsgrad maximize', { amsgrad: true, maximize: true }],
+    ['AdamW', { weightDecay: 0.05, decoupled: true }],
+  ] as const)('%s: 20 steps equal the composed update', (_name, opts) => {
+    const run = (fused: boolean, dtype: 'float32' | 'float64') => {
+      const w = tn.randn([7, 5], { seed: 3, dtype, device }).requiresGrad_();
+      const b = tn.randn([5], { seed: 4, dtype, device }).requiresGrad_();
+      const x = tn.randn([9, 7], { seed: 5, dtype, device });
+      const { decoupled, ...rest } = opts as { decoupled?: boolean; weightDecay?: number };
+      const Opt = decoupled ? tn.optim.AdamW : tn.optim.Adam;
+      const opt = new Opt([w, b], { lr: 0.01, ...rest, fused });
+      for (let i = 0; i < 20; i++) {
+        tn.tidy(() => {
+          opt.zeroGrad();
+          x.matmul(w).add(b).tanh().square().mean().backward();
+          opt.step();
+        });
+      }
+      return [...w.dataSync(), ...b.dataSync()];
+    };
+    for (const dtype of ['float32', 'float64'] as const) {
+      const f = run(true, dtype), c = run(false, dtype);
+      f.forEach((v, i) => expect(Math.abs(v - c[i])).toBeLessThanOrEqual((dtype === 'float32' ? 1e-6 : 1e-14) * (1 + Math.abs(c[i]))));
+    }
+  });
+});
+

@@ -167,4 +167,20 @@ describe('webgpu kernels against the js oracle', () => {
     }
     f.check();
   });
+
+  run('adamUpdate (Adam, AdamW, amsgrad) in place', async (g) => {
+    const f = new Failures();
+    const rng = new Rng(7000);
+    for (let c = 0; c < 4; c++) {
+      const n = rng.int(1, 700);
+      const mk = (gen: (r: Rng) => number) => makeSpec(rng, 'float32', [n], { offset: true }, gen);
+      const specs = [mk((r) => r.uniform(-1, 1)), mk((r) => r.uniform(-1, 1)), mk((r) => r.uniform(-0.1, 0.1)), mk((r) => r.uniform(0, 0.01)), mk((r) => r.uniform(0, 0.01))];
+      const o = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: c % 2 ? 0.01 : 0, decoupled: c === 3, maximize: c === 2, lr: 1e-3, stepSize: 1e-3 / (1 - 0.9 ** 3), biasCorrection2Sqrt: Math.sqrt(1 - 0.999 ** 3) };
+      const ams = c >= 2;
+      await compareCase(f, g, `adamUpdate case ${c}`, specs, ['param', 'grad', 'm', 'v', 'vmax'], ams ? [0, 2, 3, 4] : [0, 2, 3],
+        (be, [pv, gv, mv, vv, xv]) => be.adamUpdate(pv, gv, mv, vv, ams ? xv : null, o), { rtol: 1e-5, atol: 1e-7 });
+    }
+    f.check();
+  });
 });
+

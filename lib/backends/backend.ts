@@ -60,9 +60,25 @@ export interface MatmulOptions {
 export const KERNELS = [
   'alloc', 'free', 'write', 'read', 'readSync',
   'unary', 'binary', 'where', 'reduce', 'matmul', 'gather', 'scatterAdd',
-  'copy', 'fill', 'random', 'softmax', 'logSoftmax',
+  'copy', 'fill', 'random', 'softmax', 'logSoftmax', 'adamUpdate',
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
+
+/** Scalars of one fused Adam/AdamW step (the bias corrections are folded in by the caller). */
+export interface AdamUpdateOptions {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW: p ← p·(1 − lr·wd) instead of adding wd·p to the gradient. */
+  readonly decoupled: boolean;
+  readonly maximize: boolean;
+  readonly lr: number;
+  /** lr / (1 − β1ᵗ). */
+  readonly stepSize: number;
+  /** √(1 − β2ᵗ). */
+  readonly biasCorrection2Sqrt: number;
+}
 
 export interface Backend {
   readonly name: DeviceName;
@@ -111,4 +127,10 @@ export interface Backend {
   softmax(x: View, axis: number, out: View): void;
   /** Fused log-softmax along one axis (x - max - log(sum(exp(x - max)))). */
   logSoftmax(x: View, axis: number, out: View): void;
+  /**
+   * One Adam/AdamW step in place, as torch.optim.Adam's single-tensor code, element by
+   * element in the tensors' dtype (so float32 rounds as the composed ops do). All views are
+   * contiguous with the same size; vmax (amsgrad) may be null.
+   */
+  adamUpdate(param: View, grad: View, m: View, v: View, vmax: View | null, o: AdamUpdateOptions): void;
 }

@@ -8,3 +8,4 @@ export * from './softmax.js';
 export * from './cast.js';
 export * from './creation.js';
 export * from './inplace.js';
+export * from './optimizer.js';

@@ -5,7 +5,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import { keep } from '../memory.js';
-import { zerosLike } from '../ops/index.js';
+import { adamUpdate, zerosLike } from '../ops/index.js';
 import { type ParamGroup, type Params, Optimizer, betaPair, boolean, nonNegative } from './optimizer.js';
 
 export interface AdamOptions {
@@ -21,6 +21,11 @@ export interface AdamOptions {
   amsgrad?: boolean;
   /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
+  /**
+   * Update each parameter with one fused kernel (default true, as torch's `fused`); false runs
+   * the composed tensor ops, the reference the fused kernel is tested against.
+   */
+  fused?: boolean;
 }
 
 type AdamHyperParams = Required<AdamOptions>;
@@ -32,7 +37,7 @@ interface AdamState {
   max_exp_avg_sq: Tensor;
 }
 
-const SCHEMA = { lr: nonNegative, betas: betaPair, eps: nonNegative, weightDecay: nonNegative, amsgrad: boolean, maximize: boolean };
+const SCHEMA = { lr: nonNegative, betas: betaPair, eps: nonNegative, weightDecay: nonNegative, amsgrad: boolean, maximize: boolean, fused: boolean };
 const STATE_KEYS = { step: true, exp_avg: true, exp_avg_sq: true, max_exp_avg_sq: true } as const;
 
 /** The shared update; `decoupled` picks AdamW's weight decay. */
@@ -48,6 +53,14 @@ abstract class AdamFamily extends Optimizer<AdamHyperParams, AdamState> {
     }
     const step = (s.step += 1);
     const m = s.exp_avg!, v = s.exp_avg_sq!;
+    if (g.fused) {
+      const vmax = g.amsgrad ? (s.max_exp_avg_sq ??= keep(zerosLike(p))) : null;
+      const done = adamUpdate(p, grad, m, v, vmax, {
+        beta1, beta2, eps: g.eps, weightDecay: g.weightDecay, decoupled: this.decoupled, maximize: g.maximize, lr: g.lr,
+        stepSize: g.lr / (1 - beta1 ** step), biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** step),
+      });
+      if (done) return;
+    }
     let gr = g.maximize ? grad.neg() : grad;
     if (g.weightDecay !== 0) {
       if (this.decoupled) p.mulInPlace(1 - g.lr * g.weightDecay);
@@ -78,7 +91,7 @@ export class Adam extends AdamFamily {
   protected readonly decoupled = false;
   constructor(params: Params<AdamOptions>, options: AdamOptions = {}) {
     super('Adam', params, options as Partial<AdamHyperParams>,
-      { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, SCHEMA, STATE_KEYS);
+      { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, fused: true }, SCHEMA, STATE_KEYS);
   }
 }
 
@@ -91,6 +104,6 @@ export class AdamW extends AdamFamily {
   protected readonly decoupled = true;
   constructor(params: Params<AdamOptions>, options: AdamOptions = {}) {
     super('AdamW', params, options as Partial<AdamHyperParams>,
-      { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, SCHEMA, STATE_KEYS);
+      { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, fused: true }, SCHEMA, STATE_KEYS);
   }
 }

@@ -11,6 +11,7 @@
 #include "gemm/gemm.h"
 #include "matmul.h"
 #include "misc.h"
+#include "optimizer.h"
 #include "reduce.h"
 #include "threadpool.h"
 
@@ -337,6 +338,35 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  return guarded(info, "adamUpdate", [&] {
+    View p = typed(info, 0, "adamUpdate"), g = typed(info, 1, "adamUpdate"), m = typed(info, 2, "adamUpdate"), v = typed(info, 3, "adamUpdate");
+    const bool ams = !info[4].IsNull() && !info[4].IsUndefined();
+    View x;
+    if (ams) x = typed(info, 4, "adamUpdate");
+    if (!info[5].IsObject()) throw KernelError("adamUpdate: options must be an object");
+    Napi::Object opts = info[5].As<Napi::Object>();
+    auto num = [&](const char* k) {
+      Napi::Value val = opts.Get(k);
+      if (!val.IsNumber()) throw KernelError(std::string("adamUpdate: option '") + k + "' must be a number");
+      return val.As<Napi::Number>().DoubleValue();
+    };
+    AdamOptions o{num("beta1"), num("beta2"), num("eps"), num("weightDecay"), num("lr"), num("stepSize"), num("biasCorrection2Sqrt"),
+                  opts.Get("decoupled").ToBoolean().Value(), opts.Get("maximize").ToBoolean().Value()};
+    Meta mt = meta();
+    const int64_t n = mt.next();
+    if (n < 0) throw KernelError("adamUpdate: negative size");
+    View* views[5] = {&p, &g, &m, &v, &x};
+    for (int k = 0; k < (ams ? 5 : 4); k++) {
+      views[k]->offset = mt.next();
+      if (n > 0 && (views[k]->offset < 0 || views[k]->offset + n > views[k]->length))
+        throw KernelError("adamUpdate: operand " + std::to_string(k) + " is too small for " + std::to_string(n) + " elements at offset " + std::to_string(views[k]->offset));
+      if (views[k]->dtype != p.dtype) throw KernelError("adamUpdate: all operands must share a dtype");
+    }
+    adam_update(p, g, m, v, ams ? &x : nullptr, n, o);
+  });
+}
+
 Napi::Array names(Napi::Env env, const char* const* list, int n) {
   Napi::Array a = Napi::Array::New(env, n);
   for (int i = 0; i < n; i++) a.Set(i, Napi::String::New(env, list[i]));
@@ -390,6 +420,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("scatterAdd", Napi::Function::New(env, ScatterAdd));
   exports.Set("random", Napi::Function::New(env, Random));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));

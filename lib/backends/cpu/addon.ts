@@ -31,6 +31,7 @@ export interface NativeAddon {
   scatterAdd(index: ArrayBufferView, src: ArrayBufferView, out: ArrayBufferView): void;
   random(out: ArrayBufferView, normal: number, seed: number, counter: number): void;
   softmax(log: boolean, x: ArrayBufferView, out: ArrayBufferView): void;
+  adamUpdate(p: ArrayBufferView, g: ArrayBufferView, m: ArrayBufferView, v: ArrayBufferView, vmax: ArrayBufferView | null, o: object): void;
   info(): NativeInfo;
   setNumThreads(n: number): number;
   setIsa(name: string): boolean;

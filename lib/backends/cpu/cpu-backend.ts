@@ -5,7 +5,7 @@
  */
 import {
   BINARY_OPS, REDUCE_OPS, UNARY_OPS,
-  type Backend, type BinaryOp, type MatmulOptions, type RandomDist, type ReduceOp, type Storage, type UnaryOp, type View,
+  type AdamUpdateOptions, type Backend, type BinaryOp, type MatmulOptions, type RandomDist, type ReduceOp, type Storage, type UnaryOp, type View,
 } from '../backend.js';
 import { allocArray, type DType, type TypedArray } from '../../dtype.js';
 import { TensileError } from '../../errors.js';
@@ -159,6 +159,13 @@ export function createCpuBackend(addon: NativeAddon): Backend {
     logSoftmax: (x: View, axis: number, out: View) => call('logSoftmax', () => {
       shape(x.shape); view(x); view(out); int(axis);
       addon.softmax(true, arr(x), arr(out));
+    }),
+    adamUpdate: (pv: View, g: View, m: View, v: View, vmax: View | null, o: AdamUpdateOptions) => call('adamUpdate', () => {
+      p = 0;
+      int(pv.shape.reduce((a, b) => a * b, 1));
+      for (const x of [pv, g, m, v]) int(x.offset);
+      if (vmax) int(vmax.offset);
+      addon.adamUpdate(arr(pv), arr(g), arr(m), arr(v), vmax && arr(vmax), o);
     }),
   };
 }

@@ -2,7 +2,8 @@
  * The reference backend: plain TypeScript over TypedArrays, written for clarity and exactness
  * (float64 accumulation everywhere). Every other backend is tested against it.
  */
-import type { Backend, BinaryOp, MatmulOptions, RandomDist, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import type { AdamUpdateOptions, Backend, BinaryOp, MatmulOptions, RandomDist, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import { adamUpdateKernel } from './optimizer.js';
 import { allocArray, type DType, type TypedArray } from '../../dtype.js';
 import { TensileError } from '../../errors.js';
 import { BINARY, UNARY, binaryKernel, copyKernel, fillKernel, unaryKernel, whereKernel } from './elementwise.js';
@@ -57,4 +58,6 @@ export const jsBackend: Backend = {
   },
   softmax: (x: View, axis: number, out: View) => softmaxKernel(x, arr(x), axis, out, arr(out)),
   logSoftmax: (x: View, axis: number, out: View) => logSoftmaxKernel(x, arr(x), axis, out, arr(out)),
+  adamUpdate: (p: View, g: View, m: View, v: View, vmax: View | null, o: AdamUpdateOptions) =>
+    adamUpdateKernel(p, arr(p), g, arr(g), m, arr(m), v, arr(v), vmax, vmax && arr(vmax), o),
 };

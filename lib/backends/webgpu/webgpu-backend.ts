@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
-  Backend, BinaryOp, MatmulOptions, RandomDist, ReduceOp, Storage, UnaryOp, View,
+  AdamUpdateOptions, Backend, BinaryOp, MatmulOptions, RandomDist, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
 import { COMPARISON_OPS } from '../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
@@ -404,6 +404,24 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       params[50] = counter | 0; params[51] = Math.floor(counter / 4294967296) | 0;
       params[52] = dist === 'normal' ? 1 : 0;
       ex.dispatch(pipeline('random', 'random', {}), params, [ob], groupsFor(Math.ceil(n / 4)));
+    },
+    adamUpdate: (pv: View, g: View, m: View, v: View, vmax: View | null, o: AdamUpdateOptions) => {
+      if (pv.dtype !== 'float32') throw new TensileError('adamUpdate', `webgpu updates float32 parameters, got ${pv.dtype}`);
+      const bufs = [wbuf(pv), buf(g), wbuf(m), wbuf(v), ...(vmax ? [wbuf(vmax)] : [])];
+      const n = pv.shape.reduce((a, b) => a * b, 1);
+      if (n === 0) return;
+      params.fill(0);
+      params[0] = n;
+      [pv, g, m, v, vmax].forEach((x, k) => { params[1 + k] = x ? x.offset : 0; });
+      const f = new Float32Array(params.buffer, 8 * 4, 9);
+      f.set([o.beta1, o.beta2, 1 - o.beta1, 1 - o.beta2, o.eps, o.weightDecay, 1 - o.lr * o.weightDecay, o.biasCorrection2Sqrt, -o.stepSize]);
+      params[17] = o.decoupled ? 1 : 0;
+      params[18] = o.maximize ? 1 : 0;
+      const p = pipeline(`adam:${vmax ? 1 : 0}`, 'adam', vmax
+        ? { VMAX_BINDING: '@group(0) @binding(5) var<storage, read_write> vmax: array<f32>;',
+            VMAX_UPDATE: 'let ix = u32(prm(5u)) + i; second = max(vmax[ix], vv); vmax[ix] = second;' }
+        : { VMAX_BINDING: '', VMAX_UPDATE: '' });
+      ex.dispatch(p, params, bufs, groupsFor(n));
     },
     softmax: (x: View, axis: number, out: View) => softmaxRows(x, axis, out, false),
     logSoftmax: (x: View, axis: number, out: View) => softmaxRows(x, axis, out, true),
