@@ -12,3 +12,17 @@ fn f32_bits(b: u32) -> f32 {
   var v = b;
   return bitcast<f32>(v);
 }
+
+// The offsets of operands 0..3 (params at 10 + 9k: offset, then 8 strides) at logical element
+// i of the shape in params [1] (rank) and [2..9] (dims).
+fn operand_offsets(i: u32) -> vec4<i32> {
+  var rem = i;
+  var o = vec4<i32>(prm(10u), prm(19u), prm(28u), prm(37u));
+  for (var d = prm(1u) - 1; d >= 0; d--) {
+    let dim = u32(prm(2u + u32(d)));
+    let idx = i32(rem % dim);
+    rem = rem / dim;
+    o += idx * vec4<i32>(prm(11u + u32(d)), prm(20u + u32(d)), prm(29u + u32(d)), prm(38u + u32(d)));
+  }
+  return o;
+}

@@ -24,17 +24,6 @@ fn philox(ctr: vec4u, key: vec2u) -> vec4u {
   return c;
 }
 
-fn elem_offset(i: u32) -> i32 {
-  var rem = i;
-  var o = prm(37u);
-  for (var d = prm(1u) - 1; d >= 0; d--) {
-    let dim = u32(prm(2u + u32(d)));
-    o += i32(rem % dim) * prm(38u + u32(d));
-    rem = rem / dim;
-  }
-  return o;
-}
-
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let b = linear_group(wid, nwg) * 256u + lid.x;
@@ -56,6 +45,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   for (var j = 0u; j < 4u; j++) {
     let i = b * 4u + j;
-    if (i < n) { out[elem_offset(i)] = v[j]; }
+    if (i < n) { out[operand_offsets(i).w] = v[j]; }
   }
 }

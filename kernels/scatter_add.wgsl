@@ -11,19 +11,10 @@
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let i = linear_group(wid, nwg) * 256u + lid.x;
   if (i >= u32(prm(0u))) { return; }
-  let rank = prm(1u);
-  var rem = i;
-  var o0 = prm(10u);
-  var o1 = prm(19u);
-  var o3 = prm(37u);
-  for (var d = rank - 1; d >= 0; d--) {
-    let dim = u32(prm(2u + u32(d)));
-    let idx = i32(rem % dim);
-    rem = rem / dim;
-    o0 += idx * prm(11u + u32(d));
-    o1 += idx * prm(20u + u32(d));
-    o3 += idx * prm(38u + u32(d));
-  }
+  let offs = operand_offsets(i);
+  let o0 = offs.x;
+  let o1 = offs.y;
+  let o3 = offs.w;
   let v = index[o0];
   if (v < 0 || v >= prm(49u)) {
     atomicMax(&status[0], 1u);

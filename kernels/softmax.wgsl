@@ -11,17 +11,9 @@ var<workgroup> red: array<f32, 256>;
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let row = linear_group(wid, nwg);
   if (row >= u32(prm(0u))) { return; }
-  let rank = prm(1u);
-  var rem = row;
-  var ox = prm(10u);
-  var oo = prm(37u);
-  for (var d = rank - 1; d >= 0; d--) {
-    let dim = u32(prm(2u + u32(d)));
-    let idx = i32(rem % dim);
-    rem = rem / dim;
-    ox += idx * prm(11u + u32(d));
-    oo += idx * prm(38u + u32(d));
-  }
+  let o = operand_offsets(row);
+  let ox = o.x;
+  let oo = o.w;
   let n = u32(prm(48u));
   let sx = prm(49u);
   let so = prm(50u);
