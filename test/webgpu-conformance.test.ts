@@ -120,7 +120,7 @@ describe('webgpu kernels against the js oracle', () => {
     const f = new Failures();
     const rng = new Rng(5000);
     const sizes = [1, 3, 17, 33, 65];
-    for (const config of ['small', 'large'] as const) {
+    for (const config of ['small', 'large', 'xl'] as const) {
       (g as WebGpuBackend).setMatmulConfig(config);
       try {
         for (let c = 0; c < CASES; c++) {

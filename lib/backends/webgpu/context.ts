@@ -12,6 +12,8 @@ export interface GpuContext {
   readonly adapter: GPUAdapter;
   readonly device: GPUDevice;
   readonly adapterName: string;
+  /** A software adapter (lavapipe, SwiftShader): small tiles suit it better. */
+  readonly software: boolean;
   lost: string | null;
 }
 
@@ -58,7 +60,8 @@ async function open(): Promise<GpuContext> {
   });
   const info = adapter.info as GPUAdapterInfo | undefined;
   const adapterName = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
-  const ctx: GpuContext = { gpu, adapter, device, adapterName, lost: null };
+  const software = /llvmpipe|lavapipe|swiftshader|software/i.test(adapterName) || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const ctx: GpuContext = { gpu, adapter, device, adapterName, software, lost: null };
   device.lost.then((i) => { ctx.lost = `${i.reason}: ${i.message}`; });
   return ctx;
 }

@@ -57,9 +57,17 @@ const MAX_RANK = 8;
 
 /** Matmul tile configurations; `auto` picks by shape class. Tests force each one. */
 export const MATMUL_CONFIGS = {
+  // 128x128 tiles, 8x8 outputs per thread: for large products on real GPUs.
+  xl: { TM: 128, TN: 128, TK: 8, RM: 8, RN: 8 },
   large: { TM: 64, TN: 64, TK: 16, RM: 4, RN: 4 },
   small: { TM: 32, TN: 32, TK: 16, RM: 2, RN: 2 },
 } as const;
+
+/** The tile configuration for a product's shape on this adapter. */
+export function chooseMatmulConfig(M: number, N: number, software: boolean): keyof typeof MATMUL_CONFIGS {
+  if (!software && M >= 512 && N >= 512) return 'xl';
+  return M * N >= 64 * 64 * 8 ? 'large' : 'small';
+}
 export type MatmulConfigName = keyof typeof MATMUL_CONFIGS | 'auto';
 
 export interface WebGpuBackend extends Backend {
@@ -351,7 +359,7 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       params[33] = o.transB ? b.strides[r - 1] : b.strides[r - 2];
       params[34] = o.transB ? b.strides[r - 2] : b.strides[r - 1];
       params[35] = out.strides[r - 2];
-      const name = matmulConfig === 'auto' ? (M * N >= 64 * 64 * 8 ? 'large' : 'small') : matmulConfig;
+      const name = matmulConfig === 'auto' ? chooseMatmulConfig(M, N, ctx.software) : matmulConfig;
       const c = MATMUL_CONFIGS[name];
       const fill: Record<string, string> = Object.fromEntries(Object.entries(c).map(([k2, v]) => [k2, String(v)]));
       fill.T = k;
