@@ -74,11 +74,19 @@ test('bench matmul --quick: header, table, and a missing peer printed with its r
   expect(r.stdout).toContain('numpy: missing (no python at /nonexistent/python3');
 }, 60_000);
 
-test('bench rejects an unavailable device and an unknown suite', () => {
-  const gpu = tensile(['bench', '--device', 'webgpu', '--quick']);
-  expect(gpu.code).not.toBe(0);
-  expect(gpu.stderr).toMatch(/device 'webgpu' is unavailable/);
+test('bench --device: webgpu runs or says why not; an unknown device or suite is rejected', () => {
+  const gpu = tensile(['bench', 'overhead', '--device', 'webgpu', '--quick', '--json']);
+  if (gpu.code === 0) {
+    const rep = JSON.parse(gpu.stdout);
+    expect(rep.tensile.device).toBe('webgpu');
+    expect(rep.suites[0].rows[1].cells.tensile.value).toBeGreaterThan(0);
+  } else {
+    expect(gpu.stderr).toMatch(/device 'webgpu' is unavailable: \S/);
+  }
+  const dev = tensile(['bench', '--device', 'nosuch', '--quick']);
+  expect(dev.code).toBe(1);
+  expect(dev.stderr).toMatch(/unknown device 'nosuch'/);
   const bad = tensile(['bench', 'nosuch', '--quick']);
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/unknown suite 'nosuch'/);
-});
+}, 60_000);

@@ -1,20 +1,19 @@
 """Shared timing and I/O for the python peers of `tensile bench`.
 
-A peer reads a JSON request on stdin, {"quick": bool, "cases": [{"suite", "id", "spec"}, ...]},
-and prints one JSON object on stdout: {"peer", "version", "threads", ..., "results": {key: cell}}
-where key is "<suite>/<id>" and a cell is {"seconds": median seconds per call, "samples", "number"}
-or {"missing": reason}. Timing: time.perf_counter, warmup calls, then `repeats` timed samples of
-`number` calls each (number chosen so a sample lasts about `target` seconds); the median sample.
+Protocol (JSON lines): the peer first prints its facts, {"peer", "version", "threads", "blas",
+...}, then answers each request line {"suite", "id", "spec", "quick"} on stdin with one line
+{"key": "<suite>/<id>", "seconds": median seconds per call, "samples", "number"} or
+{"key", "missing": reason}, until stdin closes. Serving case by case lets `tensile bench` run
+every library on a case back to back (a shared machine's load drifts).
+Timing: time.perf_counter, warm-up calls, then `repeats` samples of `number` calls each
+(number chosen so a sample lasts about `target` seconds); the median sample.
 """
+import gc
 import json
 import statistics
 import sys
 import time
 import traceback
-
-
-def read_request():
-    return json.load(sys.stdin)
 
 
 def measure(fn, quick):
@@ -39,25 +38,32 @@ def measure(fn, quick):
     return {"seconds": statistics.median(samples), "samples": len(samples), "number": number}
 
 
-def run_cases(request, prepare, header):
-    """prepare(suite, spec) -> fn or a string reason (missing); prints the JSON report."""
-    quick = bool(request.get("quick"))
-    results = {}
-    for case in request["cases"]:
+def send(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def serve(prepare, header):
+    """prepare(suite, spec, quick) -> fn or a string reason (missing). Answers until EOF."""
+    send(header)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        case = json.loads(line)
         key = case["suite"] + "/" + case["id"]
+        quick = bool(case.get("quick"))
+        fn = None
         try:
             fn = prepare(case["suite"], case["spec"], quick)
             if isinstance(fn, str):
-                results[key] = {"missing": fn}
-                continue
-            results[key] = measure(fn, quick)
+                send({"key": key, "missing": fn})
+            else:
+                send(dict(measure(fn, quick), key=key))
         except Exception as e:  # a failing case is reported, not fatal
-            results[key] = {"missing": "error: %s: %s" % (type(e).__name__, e)}
             traceback.print_exc(file=sys.stderr)
-    out = dict(header)
-    out["results"] = results
-    json.dump(out, sys.stdout)
-    sys.stdout.write("\n")
+            send({"key": key, "missing": "error: %s: %s" % (type(e).__name__, e)})
+        del fn
+        gc.collect()
 
 
 def blas_info():

@@ -1,20 +1,20 @@
 """PyTorch (eager, CPU) peer for `tensile bench` (see common.py for the protocol): every suite,
-the MLP with nn.Linear, F.cross_entropy and torch.optim.Adam. Threads: TORCH_THREADS from the
-request (tensile's thread count), set with torch.set_num_threads."""
+the MLP with nn.Linear, F.cross_entropy and torch.optim.Adam. Threads: TENSILE_BENCH_THREADS
+(tensile's thread count), set with torch.set_num_threads."""
+import os
 import sys
 
-from common import blas_info, read_request, run_cases
+from common import blas_info, send, serve
 
 
 def main():
-    request = read_request()
     try:
         import torch
         import torch.nn.functional as F
     except Exception as e:
-        print('{"error": "cannot import torch: %s"}' % str(e).replace('"', "'"))
+        send({"error": "cannot import torch: %s" % e})
         return
-    threads = int(request.get("threads") or 0)
+    threads = int(os.environ.get("TENSILE_BENCH_THREADS") or 0)
     if threads > 0:
         torch.set_num_threads(threads)
     torch.manual_seed(1234)
@@ -24,6 +24,8 @@ def main():
         return torch.randn(*shape, generator=gen, dtype=torch.float32)
 
     def prepare(suite, spec, quick):
+        gen.manual_seed(1234)  # every case starts from the same seed
+        torch.manual_seed(1234)
         kind = spec["kind"]
         if kind == "matmul":
             a, b = randn(spec["m"], spec["k"]), randn(spec["k"], spec["n"])
@@ -76,10 +78,9 @@ def main():
         "version": torch.__version__,
         "python": sys.version.split()[0],
         "threads": torch.get_num_threads(),
-        "capability": torch.backends.cpu.get_cpu_capability() if hasattr(torch.backends, "cpu") and hasattr(torch.backends.cpu, "get_cpu_capability") else None,
         "blas": blas_info(),
     }
-    run_cases(request, prepare, header)
+    serve(prepare, header)
 
 
 if __name__ == "__main__":

@@ -74,3 +74,39 @@ export function measure(name: string, fn: () => void, lim: Limits): Timing {
   if (!sample.length) throw new Error(`benchmark.js returned no samples for ${name}`);
   return { seconds: median(sample), samples: sample.length, rme: bench.stats.rme, method: 'benchmark.js' };
 }
+
+/** measure() for calls that must be awaited (an async device): benchmark.js in deferred mode. */
+export async function measureAsync(name: string, fn: () => Promise<void>, lim: Limits): Promise<Timing> {
+  let t = now();
+  await fn();
+  let one = now() - t;
+  if (one < lim.slowCall) {
+    const reps = Math.max(2, Math.min(200, Math.ceil((lim.maxTime / 8) / Math.max(one, 1e-7))));
+    t = now();
+    for (let i = 0; i < reps; i++) await fn();
+    one = Math.min(one, (now() - t) / reps);
+  }
+  if (one >= lim.slowCall) {
+    const n = Math.max(1, Math.min(3, Math.floor((lim.skipOver * 1.5) / one)));
+    const samples: number[] = [];
+    for (let i = 0; i < n; i++) {
+      t = now();
+      await fn();
+      samples.push(now() - t);
+    }
+    return { seconds: median(samples), samples: n, method: 'single calls' };
+  }
+  let failure: unknown = null;
+  const bench = new Benchmark(name, {
+    defer: true,
+    fn: (deferred: { resolve(): void }) => { fn().then(() => deferred.resolve(), (e) => { failure = e; deferred.resolve(); }); },
+    maxTime: lim.maxTime,
+    minSamples: lim.minSamples,
+  });
+  await new Promise<void>((resolve) => { bench.on('complete', () => resolve()); bench.run({ async: true }); });
+  const err = failure ?? (bench as unknown as { error?: Error }).error;
+  if (err) throw err;
+  const sample = bench.stats.sample;
+  if (!sample.length) throw new Error(`benchmark.js returned no samples for ${name}`);
+  return { seconds: median(sample), samples: sample.length, rme: bench.stats.rme, method: 'benchmark.js' };
+}

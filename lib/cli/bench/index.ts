@@ -1,7 +1,8 @@
 /**
  * `tensile bench [suite...] [--device cpu|js|webgpu] [--json] [--quick]`: tensile against numpy,
  * PyTorch (python subprocesses) and tfjs-backend-wasm / -cpu (in-process), measured in the
- * same run. Tables (or JSON with --json) on stdout, progress on stderr.
+ * same run, case by case (every library runs a case back to back with the others). Tables (or
+ * JSON with --json) on stdout, progress on stderr. Results and method: bench/RESULTS.md.
  */
 import * as os from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -9,10 +10,10 @@ import * as tn from '../../index.js';
 import { DEVICES, type DeviceName } from '../../backends/backend.js';
 import { unavailableReason } from '../../device.js';
 import { figure, higherIsBetter, PYTHON_PEERS, SUITE_NAMES, buildSuites, type Case, type Suite } from './suites.js';
-import { limits, measure, type Limits, type Timing } from './harness.js';
+import { limits, measure, measureAsync, type Limits, type Timing } from './harness.js';
 import { prepareTensile, type Prepared } from './tensile-runner.js';
 import { loadTfjsPeers, type TfjsPeer } from './tfjs-runner.js';
-import { runPythonPeer, type PythonPeerResult } from './python-runner.js';
+import { PythonPeerProcess } from './python-runner.js';
 import { headerLine, peersLines, ratioOf, suiteTable, type CellOut, type Report, type RowOut, type SuiteOut } from './report.js';
 
 export interface BenchOptions {
@@ -29,6 +30,7 @@ suites: ${SUITE_NAMES.join(', ')} (default: all)
   --device  tensile's device (default: the default device)
   --json    print the report as JSON
   --quick   tiny sizes and few iterations (a smoke test, not a measurement)
+threads: tensile's (TENSILE_NUM_THREADS, default all cores), passed on to OpenBLAS and torch
 peers: numpy and torch through ${'${TENSILE_BENCH_PYTHON:-/usr/bin/python3}'} bench/peers/*.py,
        tfjs-backend-wasm and tfjs-backend-cpu in-process (optional devDependencies)`;
 
@@ -44,7 +46,7 @@ function cpuFlags(): string[] {
 }
 
 /** Runs one in-process case; a case estimated to be too slow (from the runner's last, smaller case) is skipped. */
-function runCase(name: string, prepare: () => Prepared | string, c: Case, lim: Limits, last: { c: Case; seconds: number } | null): Timing | { missing: string } {
+async function runCase(name: string, prepare: () => Prepared | string, c: Case, lim: Limits, last: { c: Case; seconds: number } | null): Promise<Timing | { missing: string }> {
   if (last && c.work && last.c.work && c.work > last.c.work) {
     const est = last.seconds * (c.work / last.c.work);
     if (est > lim.skipOver) return { missing: `skipped: ~${est.toFixed(0)} s per call estimated from ${last.c.id} (${last.seconds.toFixed(2)} s), over the ${lim.skipOver} s limit` };
@@ -57,7 +59,7 @@ function runCase(name: string, prepare: () => Prepared | string, c: Case, lim: L
   }
   if (typeof p === 'string') return { missing: p };
   try {
-    return measure(name, p.fn, lim);
+    return p.afn ? await measureAsync(name, p.afn, lim) : measure(name, p.fn!, lim);
   } catch (e) {
     return { missing: `error: ${(e as Error).message.split('\n')[0]}` };
   } finally {
@@ -82,6 +84,11 @@ export async function runBench(o: BenchOptions): Promise<number> {
     console.error(`tensile bench: unknown device '${device}' (devices: ${DEVICES.join(', ')})`);
     return 1;
   }
+  // WebGPU opens asynchronously (and may fail: no adapter); the other devices load with the library.
+  let adapter: string | undefined;
+  if (device === 'webgpu') {
+    try { adapter = (await tn.initWebGPU()).adapter; } catch { /* the reason is printed below */ }
+  }
   const why = unavailableReason(device);
   if (why) {
     console.error(`tensile bench: device '${device}' is unavailable: ${why}`);
@@ -98,59 +105,63 @@ export async function runBench(o: BenchOptions): Promise<number> {
     command: `tensile bench ${process.argv.slice(3).join(' ')}`.trim(),
     quick: o.quick,
     machine: { cpu: os.cpus()[0]?.model?.trim() ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()}-${os.arch()}`, node: process.version, flags: cpuFlags(), loadavg: { start: os.loadavg() } },
-    tensile: { version: o.version, device, native: native ? { isa: native.isa, isas: native.isas, threads: native.threads, compiler: native.compiler } : null },
+    tensile: { version: o.version, device, ...(adapter ? { adapter } : {}), native: native ? { isa: native.isa, isas: native.isas, threads: native.threads, compiler: native.compiler } : null },
     peers: {},
     suites: [],
   };
   if (!o.json) console.log(headerLine(report));
 
-  // Python peers first, one subprocess each, for every selected suite.
-  const py: PythonPeerResult[] = [];
+  // Every peer starts once (python peers stay up and answer case by case).
+  const py: PythonPeerProcess[] = [];
   for (const peer of PYTHON_PEERS) {
     if (!suites.some((s) => s.pythonPeers.includes(peer))) continue;
-    progress(`${peer}: running bench/peers/${peer}_peer.py ...`);
-    const r = runPythonPeer(peer, suites, o.quick, threads);
-    if (r.missing) progress(`${peer}: missing (${r.missing})`);
-    py.push(r);
-    report.peers[peer] = r.missing ? { available: false, missing: r.missing, info: r.info } : { available: true, info: r.info };
+    const p = await PythonPeerProcess.start(peer, o.quick, threads);
+    if (p.missing) progress(`${peer}: missing (${p.missing})`);
+    py.push(p);
+    report.peers[peer] = p.missing ? { available: false, missing: p.missing, info: p.info } : { available: true, info: p.info };
   }
   const tfjs: TfjsPeer[] = await loadTfjsPeers();
   for (const p of tfjs) report.peers[p.name] = p.missing ? { available: false, missing: p.missing, info: p.info } : { available: true, info: p.info };
   if (!o.json) for (const l of ['peers:', ...peersLines(report)]) console.log(l);
 
-  for (const s of suites) {
-    const inproc = new Map<string, Map<string, Timing | { missing: string }>>();
-    // tensile, then each tfjs backend (one active at a time).
-    const runners: { name: string; activate: () => Promise<void>; prepare: (c: Case) => Prepared | string }[] = [
-      { name: 'tensile', activate: async () => {}, prepare: (c) => prepareTensile(c.spec) },
-      ...tfjs.map((p) => ({ name: p.name, activate: p.activate, prepare: (c: Case) => (p.missing ? p.missing : p.prepare(c.spec)) })),
-    ];
-    for (const r of runners) {
-      const cells = new Map<string, Timing | { missing: string }>();
-      inproc.set(r.name, cells);
-      const peer = tfjs.find((p) => p.name === r.name);
-      if (peer?.missing) { for (const c of s.cases) cells.set(c.id, { missing: peer.missing }); continue; }
-      await r.activate();
-      let last: { c: Case; seconds: number } | null = null;
+  // Case by case, every runner back to back: on a shared machine the load drifts, and a
+  // row's ratio should compare figures taken under the same conditions.
+  type Runner = { name: string; run: (s: Suite, c: Case, last: Last | null) => Promise<Timing | { missing: string }> };
+  type Last = { c: Case; seconds: number };
+  try {
+    for (const s of suites) {
+      const runners: Runner[] = [
+        { name: 'tensile', run: async (_s, c, last) => runCase(`tensile ${c.id}`, () => prepareTensile(c.spec), c, lim, last) },
+        ...py.filter((p) => s.pythonPeers.includes(p.name)).map((p): Runner => ({ name: p.name, run: (s2, c) => p.run(s2.name, c) })),
+        ...tfjs.map((p): Runner => ({
+          name: p.name,
+          run: async (_s, c, last) => {
+            if (p.missing) return { missing: p.missing };
+            await p.activate();
+            return runCase(`${p.name} ${c.id}`, () => p.prepare(c.spec), c, lim, last);
+          },
+        })),
+      ];
+      const columns = runners.map((r) => r.name);
+      const last = new Map<string, Last>();
+      const rows: RowOut[] = [];
       for (const c of s.cases) {
-        const t = runCase(`${r.name} ${s.name} ${c.id}`, () => r.prepare(c), c, lim, last);
-        cells.set(c.id, t);
-        if (!('missing' in t)) last = { c, seconds: t.seconds };
-        progress(`${s.name} ${c.id} ${r.name}: ${'missing' in t ? `missing (${t.missing})` : `${figure(s.unit, c, t.seconds).toPrecision(4)} ${s.unit} (${t.samples} samples)`}`);
+        const cells: Record<string, CellOut> = {};
+        for (const r of runners) {
+          const t = await r.run(s, c, last.get(r.name) ?? null);
+          if (!('missing' in t)) last.set(r.name, { c, seconds: t.seconds });
+          cells[r.name] = cellOut(s, c, t, 'not run');
+          const cell = cells[r.name];
+          progress(`${s.name} ${c.id} ${r.name}: ${'missing' in cell ? `missing (${cell.missing})` : `${cell.value.toPrecision(4)} ${s.unit} (${cell.samples} samples)`}`);
+        }
+        rows.push({ case: c.id, spec: c.spec, cells, ...ratioOf(higherIsBetter(s.unit), cells, columns) });
       }
+      const out: SuiteOut = { name: s.name, title: s.title, unit: s.unit, higherIsBetter: higherIsBetter(s.unit), columns, rows };
+      report.suites.push(out);
+      if (!o.json) { console.log(''); for (const l of suiteTable(out)) console.log(l); }
     }
-    const pyPeers = py.filter((p) => s.pythonPeers.includes(p.name));
-    const columns = ['tensile', ...pyPeers.map((p) => p.name), ...tfjs.map((p) => p.name)];
-    const rows: RowOut[] = s.cases.map((c) => {
-      const cells: Record<string, CellOut> = {};
-      cells.tensile = cellOut(s, c, inproc.get('tensile')!.get(c.id), 'not run');
-      for (const p of pyPeers) cells[p.name] = cellOut(s, c, p.missing ? { missing: p.missing } : p.cells.get(`${s.name}/${c.id}`), 'no result from the peer script');
-      for (const p of tfjs) cells[p.name] = cellOut(s, c, inproc.get(p.name)!.get(c.id), 'not run');
-      return { case: c.id, spec: c.spec, cells, ...ratioOf(higherIsBetter(s.unit), cells, columns) };
-    });
-    const out: SuiteOut = { name: s.name, title: s.title, unit: s.unit, higherIsBetter: higherIsBetter(s.unit), columns, rows };
-    report.suites.push(out);
-    if (!o.json) { console.log(''); for (const l of suiteTable(out)) console.log(l); }
+  } finally {
+    for (const p of py) p.close();
   }
   report.machine.loadavg.end = os.loadavg();
   // A busy machine (other jobs on these cores) distorts every figure, threaded ones most. The

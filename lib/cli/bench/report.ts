@@ -34,7 +34,7 @@ export interface Report {
   command: string;
   quick: boolean;
   machine: { cpu: string; cores: number; platform: string; node: string; flags: string[]; loadavg: { start: number[]; end?: number[] } };
-  tensile: { version: string; device: string; native: Record<string, unknown> | null };
+  tensile: { version: string; device: string; adapter?: string; native: Record<string, unknown> | null };
   peers: Record<string, PeerOut>;
   suites: SuiteOut[];
 }
@@ -63,7 +63,7 @@ export function headerLine(r: Report): string {
   const n = r.tensile.native;
   const nat = n ? `${n.isa}, ${n.threads} threads${n.compiler ? `, ${n.compiler}` : ''}` : 'no native addon';
   const flags = r.machine.flags.length ? ` [${r.machine.flags.join(' ')}]` : '';
-  return `tensile bench · ${r.date} · ${r.machine.cpu}, ${r.machine.cores} cores${flags} · tensile ${r.tensile.version} on ${r.tensile.device} (native: ${nat}) · node ${r.machine.node} · load ${r.machine.loadavg.start.map((x) => x.toFixed(2)).join(' ')}${r.quick ? ' · QUICK (tiny sizes, not a measurement)' : ''}`;
+  return `tensile bench · ${r.date} · ${r.machine.cpu}, ${r.machine.cores} cores${flags} · tensile ${r.tensile.version} on ${r.tensile.device}${r.tensile.adapter ? ` [${r.tensile.adapter}]` : ''} (native: ${nat}) · node ${r.machine.node} · load ${r.machine.loadavg.start.map((x) => x.toFixed(2)).join(' ')}${r.quick ? ' · QUICK (tiny sizes, not a measurement)' : ''}`;
 }
 
 export function peersLines(r: Report): string[] {

@@ -6,25 +6,48 @@ import * as tn from '../../index.js';
 import type { Tensor } from '../../index.js';
 import type { Spec } from './suites.js';
 
+/** A measured call: synchronous on host devices, awaited where results arrive later (webgpu). */
 export interface Prepared {
-  fn: () => void;
+  fn?: () => void;
+  afn?: () => Promise<void>;
   dispose(): void;
 }
 
 /** Seeds per input, shared with the tfjs runner (which copies tensile's draws). */
 export const SEEDS = { a: 1, b: 2, x: 3, mlpX: 11, mlpY: 12, mlpW: 20 } as const;
 
+/** Devices whose storage is host memory and whose ops finish before returning. */
+const isHost = (d: string) => d === 'cpu' || d === 'js';
+
 /**
  * Reads one value of the op's result, so the timing covers the work. On the cpu and js devices
  * the storage is host memory and ops run to completion before returning: the value is read
  * straight from it (a few ns, where dataSync()'s copy and view bookkeeping would cost 1-3 µs
- * and distort small cases). Other devices go through dataSync(), which waits for the result.
+ * and distort small cases).
  */
 export function touch(t: Tensor): number {
   const v = t.view('bench');
   const data = (v.buf as { data?: ArrayLike<number> }).data;
-  if (data && (t.device === 'cpu' || t.device === 'js')) return data[v.offset];
+  if (data && isHost(t.device)) return data[v.offset];
   return t.dataSync()[0] as number;
+}
+
+/** The same for a device that computes asynchronously: awaits one element of the result. */
+export async function touchAsync(t: Tensor): Promise<number> {
+  const flat = t.reshape([-1]);
+  const one = flat.slice([0, 1]);
+  try {
+    return (await one.data())[0] as number;
+  } finally {
+    one.dispose();
+    flat.dispose();
+  }
+}
+
+/** Times op() including a read of its result; the result is freed after each call. */
+function timed(op: () => Tensor, dispose: () => void): Prepared {
+  if (isHost(tn.getDefaultDevice())) return { fn: () => { const c = op(); touch(c); c.dispose(); }, dispose };
+  return { afn: async () => { const c = op(); await touchAsync(c); c.dispose(); }, dispose };
 }
 
 export function prepareTensile(spec: Spec): Prepared | string {
@@ -35,29 +58,32 @@ export function prepareTensile(spec: Spec): Prepared | string {
     case 'matmul': {
       const a = own(tn.randn([spec.m, spec.k], { seed: SEEDS.a }));
       const b = own(tn.randn([spec.k, spec.n], { seed: SEEDS.b }));
-      return { fn: () => { const c = tn.matmul(a, b); touch(c); c.dispose(); }, dispose };
+      return timed(() => tn.matmul(a, b), dispose);
     }
     case 'elementwise': {
       const a = own(tn.randn([spec.n], { seed: SEEDS.a }));
       const b = own(tn.randn([spec.n], { seed: SEEDS.b }));
-      const op = spec.op === 'add' ? () => tn.add(a, b) : spec.op === 'mul' ? () => tn.mul(a, b) : () => tn.relu(a);
-      return { fn: () => { const c = op(); touch(c); c.dispose(); }, dispose };
+      return timed(spec.op === 'add' ? () => tn.add(a, b) : spec.op === 'mul' ? () => tn.mul(a, b) : () => tn.relu(a), dispose);
     }
     case 'reduce': {
       const x = own(tn.randn(spec.shape, { seed: SEEDS.x }));
       const axis = spec.axis;
-      return { fn: () => { const c = axis === null ? tn.sum(x) : tn.sum(x, axis); touch(c); c.dispose(); }, dispose };
+      return timed(() => (axis === null ? tn.sum(x) : tn.sum(x, axis)), dispose);
     }
     case 'overhead': {
       const a = own(tn.randn([1], { seed: SEEDS.a }));
       const b = own(tn.randn([1], { seed: SEEDS.b }));
+      if (!isHost(tn.getDefaultDevice())) {
+        if (!spec.read) { dispose(); return `not measured on ${tn.getDefaultDevice()}: without a read an op only queues work (see the read row)`; }
+        return { afn: async () => { const c = tn.add(a, b); await c.item(); c.dispose(); }, dispose };
+      }
       return spec.read
         ? { fn: () => { const c = tn.add(a, b); c.itemSync(); c.dispose(); }, dispose }
         : { fn: () => { tn.add(a, b).dispose(); }, dispose };
     }
     case 'mlp': {
       const mlp = tensileMlp(spec.sizes, spec.batch, spec.lr);
-      return { fn: () => { mlp.step(); }, dispose: mlp.dispose };
+      return timed(mlp.step, mlp.dispose);
     }
   }
 }
@@ -68,7 +94,7 @@ export function prepareTensile(spec: Spec): Prepared | string {
  * ops under tn.noGrad, the whole step inside tn.tidy. The update is torch.optim.Adam's:
  * p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
  */
-export function tensileMlp(sizes: number[], batch: number, lr: number): { step: () => number; dispose: () => void } {
+export function tensileMlp(sizes: number[], batch: number, lr: number): { step: () => Tensor; dispose: () => void } {
   const b1 = 0.9, b2 = 0.999, eps = 1e-8;
   // Set-up inside tidy too: scalar operands and randint's intermediates are tensors.
   const { W, B, m, v, x, y } = tn.tidy(() => {
@@ -105,7 +131,7 @@ export function tensileMlp(sizes: number[], batch: number, lr: number): { step: 
         p.zeroGrad();
       });
     });
-    return loss.itemSync() as number;
+    return loss;  // kept by tidy; the caller reads and frees it
   });
   const dispose = () => { for (const z of [...params, ...m, ...v, x, y]) z.dispose(); };
   return { step, dispose };
