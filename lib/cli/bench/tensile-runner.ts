@@ -89,50 +89,38 @@ export function prepareTensile(spec: Spec): Prepared | string {
 }
 
 /**
- * A 784-256-256-10-style MLP trained with the simplest code path tensile has: matmul / add /
- * relu / logSoftmax + gather for the NLL, loss.backward(), and Adam written out with in-place
- * ops under tn.noGrad, the whole step inside tn.tidy. The update is torch.optim.Adam's:
- * p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+ * A 784-256-256-10-style MLP trained the way a user writes it: matmul / add / relu, the loss
+ * from tn.losses.crossEntropy (fused log-softmax), loss.backward(), and tn.optim.Adam (its
+ * fused update kernel), the whole step inside tn.tidy.
  */
 export function tensileMlp(sizes: number[], batch: number, lr: number): { step: () => Tensor; dispose: () => void } {
-  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
   // Set-up inside tidy too: scalar operands and randint's intermediates are tensors.
-  const { W, B, m, v, x, y } = tn.tidy(() => {
+  const { W, B, x, y } = tn.tidy(() => {
     const W: Tensor[] = [], B: Tensor[] = [];
     for (let i = 0; i + 1 < sizes.length; i++) {
-      W.push(tn.randn([sizes[i], sizes[i + 1]], { seed: SEEDS.mlpW + i }).mul(Math.sqrt(2 / sizes[i])).requiresGrad_());
-      B.push(tn.zeros([sizes[i + 1]], { requiresGrad: true }));
+      W.push(tn.keep(tn.randn([sizes[i], sizes[i + 1]], { seed: SEEDS.mlpW + i }).mul(Math.sqrt(2 / sizes[i])).requiresGrad_()));
+      B.push(tn.keep(tn.zeros([sizes[i + 1]], { requiresGrad: true })));
     }
-    const zeros = () => [...W, ...B].map((p) => tn.zerosLike(p));
     return {
-      W, B, m: zeros(), v: zeros(),
+      W, B,
       x: tn.randn([batch, sizes[0]], { seed: SEEDS.mlpX }),
-      y: tn.randint(0, sizes[sizes.length - 1], [batch, 1], { seed: SEEDS.mlpY }),
+      y: tn.randint(0, sizes[sizes.length - 1], [batch], { seed: SEEDS.mlpY }),
     };
   });
   const params = [...W, ...B];
-  let t = 0;
+  const opt = new tn.optim.Adam(params, { lr });
   const step = () => tn.tidy(() => {
+    opt.zeroGrad();
     let h: Tensor = x;
     for (let i = 0; i < W.length; i++) {
       h = tn.add(tn.matmul(h, W[i]), B[i]);
       if (i + 1 < W.length) h = tn.relu(h);
     }
-    const loss = tn.gather(tn.logSoftmax(h, -1), 1, y).mean().neg();
+    const loss = tn.losses.crossEntropy(h, y);
     loss.backward();
-    t++;
-    const stepSize = lr / (1 - b1 ** t), sqrtBc2 = Math.sqrt(1 - b2 ** t);
-    tn.noGrad(() => {
-      params.forEach((p, i) => {
-        const g = p.grad!;
-        m[i].mulInPlace(b1).addInPlace(g.mul(1 - b1));
-        v[i].mulInPlace(b2).addInPlace(g.mul(g).mul(1 - b2));
-        p.subInPlace(m[i].div(v[i].sqrt().div(sqrtBc2).add(eps)).mul(stepSize));
-        p.zeroGrad();
-      });
-    });
+    opt.step();
     return loss;  // kept by tidy; the caller reads and frees it
   });
-  const dispose = () => { for (const z of [...params, ...m, ...v, x, y]) z.dispose(); };
+  const dispose = () => { opt.dispose(); for (const z of [...params, x, y]) z.dispose(); };
   return { step, dispose };
 }
