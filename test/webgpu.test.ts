@@ -120,6 +120,12 @@ describe('webgpu behaviour', () => {
     gn.forEach((v, i) => expect(v).toBeCloseTo(cn[i], 4));
   });
 
+  gpuTest('randint draws in range on webgpu', async () => {
+    const r = await tn.randint(-3, 4, [500], { seed: 2, device: 'webgpu' }).data();
+    expect(Math.min(...r)).toBe(-3);
+    expect(Math.max(...r)).toBe(3);
+  });
+
   gpuTest('dataSync and sync to() throw a TensileError that says to await', async () => {
     const t = tn.ones([2], { device: 'webgpu' });
     expect(() => t.dataSync()).toThrow(/await t\.data\(\)/);

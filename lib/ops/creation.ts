@@ -4,9 +4,11 @@ import { TensileError } from '../errors.js';
 import { checkShape, sizeOf } from '../shape.js';
 import { type Tensor, fromHost } from '../tensor.js';
 import { type CreateOptions, type TensorLike, checkTensor, deviceBackend, empty, fromData } from './define.js';
-import { add, floor, mul } from './elementwise.js';
+import { add, floor, minimum, mul } from './elementwise.js';
 import { cast } from './cast.js';
 import { noGrad } from '../autograd/mode.js';
+import { tidy } from '../memory.js';
+import { getDefaultDevice } from '../device.js';
 
 export interface RandomOptions extends CreateOptions {
   /** Draw from this seed (counter 0) instead of the global generator. */
@@ -144,8 +146,12 @@ export function randint(low: number, high: number, shape: readonly number[], opt
     throw new TensileError('randint', `needs integers low < high, got ${low} and ${high}`);
   }
   if (opts.requiresGrad) throw new TensileError('randint', 'only float tensors can require gradients; randint makes int32');
-  return noGrad(() => {
-    const u = draw('randint', shape, 'uniform', { ...opts, dtype: 'float64', requiresGrad: false });
-    return cast(add(floor(mul(u, high - low)), low), opts.dtype ?? 'int32');
-  });
+  // float64 where the device has it (exact for any range); webgpu draws float32, where
+  // u·range can round up to range itself, so the index is clamped.
+  const device = opts.device ?? getDefaultDevice();
+  const calc = device === 'webgpu' ? 'float32' : 'float64';
+  return tidy(() => noGrad(() => {
+    const u = draw('randint', shape, 'uniform', { ...opts, dtype: calc, requiresGrad: false });
+    return cast(add(minimum(floor(mul(u, high - low)), high - low - 1), low), opts.dtype ?? 'int32');
+  }));
 }

@@ -39,7 +39,7 @@ export class Executor {
   }
 
   /** Power-of-two size classes from 256 bytes: at most 2x waste, few distinct sizes. */
-  private static sizeClass(bytes: number): number {
+  static sizeClass(bytes: number): number {
     let c = 256;
     while (c < bytes) c *= 2;
     return c;
@@ -116,22 +116,37 @@ export class Executor {
     this.device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength);
   }
 
+  // Readback buffers are reused by size class: creating and destroying a mappable buffer per
+  // read costs more than the read itself for small tensors.
+  private readonly staging = new Map<number, GPUBuffer[]>();
+  private takeStaging(bytes: number): GPUBuffer {
+    const size = Executor.sizeClass(bytes);
+    const b = this.staging.get(size)?.pop();
+    return b ?? this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+  private giveStaging(b: GPUBuffer): void {
+    let list = this.staging.get(b.size);
+    if (!list) this.staging.set(b.size, (list = []));
+    if (list.length < 4 && b.size <= 64 * 2 ** 20) list.push(b);
+    else b.destroy();
+  }
+
   /** Copies `bytes` from b to the host, submitting pending work first. */
   async read(b: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     if (this.pass) { this.pass.end(); this.pass = null; }
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
-    const staging = this.device.createBuffer({ size: size + 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.takeStaging(size + 4);
     this.encoder.copyBufferToBuffer(b, 0, staging, 0, size);
     this.encoder.copyBufferToBuffer(this.status, 0, staging, size, 4);
     this.encoder.clearBuffer(this.status);
     this.flush();
-    await staging.mapAsync(GPUMapMode.READ);
-    const range = staging.getMappedRange();
+    await staging.mapAsync(GPUMapMode.READ, 0, size + 4);
+    const range = staging.getMappedRange(0, size + 4);
     const out = range.slice(0, bytes);
     const flag = new Uint32Array(range, size, 1)[0];
     staging.unmap();
-    staging.destroy();
+    this.giveStaging(staging);
     if (flag !== 0) throw new Error(`${this.statusKernel || 'gather'}: an index was out of range (detected on webgpu)`);
     return out;
   }

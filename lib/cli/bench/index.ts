@@ -120,7 +120,7 @@ export async function runBench(o: BenchOptions): Promise<number> {
     py.push(p);
     report.peers[peer] = p.missing ? { available: false, missing: p.missing, info: p.info } : { available: true, info: p.info };
   }
-  const tfjs: TfjsPeer[] = await loadTfjsPeers();
+  const tfjs: TfjsPeer[] = await loadTfjsPeers(device);
   for (const p of tfjs) report.peers[p.name] = p.missing ? { available: false, missing: p.missing, info: p.info } : { available: true, info: p.info };
   if (!o.json) for (const l of ['peers:', ...peersLines(report)]) console.log(l);
 

@@ -33,7 +33,7 @@ export const SUITE_NAMES = ['matmul', 'elementwise', 'reduce', 'mlp', 'overhead'
 export type SuiteName = (typeof SUITE_NAMES)[number];
 export type PythonPeer = 'numpy' | 'torch';
 export const PYTHON_PEERS: readonly PythonPeer[] = ['numpy', 'torch'];
-export const TFJS_PEERS = ['tfjs-wasm', 'tfjs-cpu'] as const;
+export const TFJS_PEERS = ['tfjs-wasm', 'tfjs-cpu', 'tfjs-webgpu'] as const;
 
 /** Higher is better for every unit but time. */
 export const higherIsBetter = (u: Unit): boolean => u !== 'µs';

@@ -15,7 +15,7 @@ type TF = typeof import('@tensorflow/tfjs-core');
 type TfTensor = import('@tensorflow/tfjs-core').Tensor;
 
 export interface TfjsPeer {
-  name: 'tfjs-wasm' | 'tfjs-cpu';
+  name: 'tfjs-wasm' | 'tfjs-cpu' | 'tfjs-webgpu';
   /** null when available */
   missing: string | null;
   info: Record<string, unknown>;
@@ -41,7 +41,7 @@ function drawLabels(n: number, classes: number, seed: number): Int32Array {
   return tn.tidy(() => tn.randint(0, classes, [n], { seed, device }).dataSync() as Int32Array);
 }
 
-export async function loadTfjsPeers(): Promise<TfjsPeer[]> {
+export async function loadTfjsPeers(device?: string): Promise<TfjsPeer[]> {
   let tf: TF | null = null;
   let why = '';
   let gradients: string | null = null;
@@ -79,7 +79,73 @@ export async function loadTfjsPeers(): Promise<TfjsPeer[]> {
       peers.push(missingPeer(name, `${pkg}: ${firstLine(e)}`));
     }
   }
+  if (device !== 'webgpu') peers.push(missingPeer('tfjs-webgpu', 'runs only with --device webgpu'));
+  else if (!tf) peers.push(missingPeer('tfjs-webgpu', why));
+  else peers.push(await loadWebgpuPeer(tf, gradients));
   return peers;
+}
+
+/**
+ * tfjs-backend-webgpu on the adapter tensile uses (Dawn's GPU object as navigator.gpu, as a
+ * browser provides it). Its kernels are asynchronous: each call awaits one value of its result.
+ */
+async function loadWebgpuPeer(tf: TF, noGradients: string | null): Promise<TfjsPeer> {
+  const pkg = '@tensorflow/tfjs-backend-webgpu';
+  try {
+    const { openGpu } = await import('../../backends/webgpu/context.js');
+    const ctx = await openGpu();
+    const g = globalThis as { navigator?: { gpu?: unknown } };
+    if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+    if (!g.navigator!.gpu) Object.defineProperty(g.navigator!, 'gpu', { value: ctx.gpu, configurable: true });
+    await import(pkg);
+    if (!(await tf.setBackend('webgpu'))) throw new Error("tf.setBackend('webgpu') failed");
+    await tf.ready();
+    const info = { version: tf.version_core, backend: 'webgpu', adapter: ctx.adapterName };
+    const one = async (t: TfTensor) => {
+      const s = tf.slice(tf.reshape(t, [-1]), 0, 1);
+      await s.data();
+      s.dispose();
+    };
+    return {
+      name: 'tfjs-webgpu', missing: null, info,
+      activate: async () => { if (tf.getBackend() !== 'webgpu') await tf.setBackend('webgpu'); await tf.ready(); },
+      prepare(spec: Spec): Prepared | string {
+        const owned: TfTensor[] = [];
+        const own = <T extends TfTensor>(t: T): T => { owned.push(t); return t; };
+        const dispose = () => { for (const t of owned) t.dispose(); };
+        const timed = (op: () => TfTensor): Prepared => ({ afn: async () => { const c = op(); await one(c); c.dispose(); }, dispose });
+        switch (spec.kind) {
+          case 'matmul': {
+            const a = own(tf.tensor2d(draw([spec.m, spec.k], SEEDS.a), [spec.m, spec.k]));
+            const b = own(tf.tensor2d(draw([spec.k, spec.n], SEEDS.b), [spec.k, spec.n]));
+            return timed(() => tf.matMul(a, b));
+          }
+          case 'elementwise': {
+            const a = own(tf.tensor1d(draw([spec.n], SEEDS.a)));
+            const b = own(tf.tensor1d(draw([spec.n], SEEDS.b)));
+            return timed(spec.op === 'add' ? () => tf.add(a, b) : spec.op === 'mul' ? () => tf.mul(a, b) : () => tf.relu(a));
+          }
+          case 'reduce': {
+            const x = own(tf.tensor(draw(spec.shape, SEEDS.x), spec.shape));
+            const axis = spec.axis;
+            return timed(() => (axis === null ? tf.sum(x) : tf.sum(x, axis)));
+          }
+          case 'overhead': {
+            const a = own(tf.tensor1d(draw([1], SEEDS.a)));
+            const b = own(tf.tensor1d(draw([1], SEEDS.b)));
+            return timed(() => tf.add(a, b));
+          }
+          case 'mlp': {
+            if (noGradients) return noGradients;
+            const m = tfjsMlp(tf, spec.sizes, spec.batch, spec.lr, async (cost) => { await cost.data(); });
+            return m;
+          }
+        }
+      },
+    };
+  } catch (e) {
+    return missingPeer('tfjs-webgpu', `${pkg}: ${firstLine(e)}`);
+  }
 }
 
 function firstLine(e: unknown): string {
@@ -140,7 +206,7 @@ function makePeer(tf: TF, name: TfjsPeer['name'], backend: string, info: Record<
 }
 
 /** The same MLP in idiomatic tfjs: variables, tf.losses.softmaxCrossEntropy, tf.train.adam. */
-function tfjsMlp(tf: TF, sizes: number[], batch: number, lr: number): Prepared {
+function tfjsMlp(tf: TF, sizes: number[], batch: number, lr: number, readAsync?: (cost: TfTensor) => Promise<void>): Prepared {
   const vars: import('@tensorflow/tfjs-core').Variable[] = [];
   const W: TfTensor[] = [], B: TfTensor[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
@@ -161,8 +227,7 @@ function tfjsMlp(tf: TF, sizes: number[], batch: number, lr: number): Prepared {
     }
     return tf.losses.softmaxCrossEntropy(onehot, h) as import('@tensorflow/tfjs-core').Scalar;
   });
-  return {
-    fn: () => { const cost = opt.minimize(loss, true, vars)!; cost.dataSync(); cost.dispose(); },
-    dispose: () => { for (const t of [...vars, x, labels, onehot]) t.dispose(); opt.dispose(); },
-  };
+  const dispose = () => { for (const t of [...vars, x, labels, onehot]) t.dispose(); opt.dispose(); };
+  if (readAsync) return { afn: async () => { const cost = opt.minimize(loss, true, vars)!; await readAsync(cost); cost.dispose(); }, dispose };
+  return { fn: () => { const cost = opt.minimize(loss, true, vars)!; cost.dataSync(); cost.dispose(); }, dispose };
 }
