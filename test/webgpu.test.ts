@@ -120,6 +120,19 @@ describe('webgpu behaviour', () => {
     gn.forEach((v, i) => expect(v).toBeCloseTo(cn[i], 4));
   });
 
+  gpuTest('long reductions are split over many workgroups and still equal the oracle', async () => {
+    const xj = tn.randn([3, 70000], { seed: 9, device: 'js' });
+    const xg = tn.randn([3, 70000], { seed: 9, device: 'webgpu' });
+    for (const [name, f] of [['sum', (t: tn.Tensor) => t.sum(1)], ['max', (t: tn.Tensor) => t.max(1)], ['min all', (t: tn.Tensor) => t.min()],
+      ['sum all', (t: tn.Tensor) => t.sum()], ['argmax', (t: tn.Tensor) => t.argmax(1)]] as const) {
+      const want = f(xj).dataSync(), got = await f(xg).data();
+      want.forEach((w, i) => expect(Math.abs(got[i] - w)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(w)) + (name.startsWith('sum') ? 1e-2 : 0)));
+    }
+    const ints = tn.randint(0, 5, [100000], { seed: 3, device: 'js' });
+    const gi = await (await ints.toAsync('webgpu')).sum().item();
+    expect(gi).toBe(ints.sum().itemSync());
+  });
+
   gpuTest('randint draws in range on webgpu', async () => {
     const r = await tn.randint(-3, 4, [500], { seed: 2, device: 'webgpu' }).data();
     expect(Math.min(...r)).toBe(-3);

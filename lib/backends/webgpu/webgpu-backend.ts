@@ -296,30 +296,25 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       elementwise('fill', 'fill', [], `bitcast<${k}>(prm(48u))`, out, (p) => { p[48] = bits[0]; });
     },
     reduce: (op: ReduceOp, x: View, axes: readonly number[], out: View) => {
-      const k = kindOf(op, x.dtype);
-      const outKind = kindOf(op, out.dtype);
       const kept: number[] = [], red: number[] = [];
       x.shape.forEach((_, d) => (axes.includes(d) ? red : kept).push(d));
-      const order = [...kept, ...red];
-      if (order.length > MAX_RANK) throw new TensileError(op, `webgpu kernels support up to rank ${MAX_RANK}`);
-      // Buffers first: computing a pending input writes the shared params block.
-      const bufs = [wbuf(out), buf(x)];
-      params.fill(0);
+      if (kept.length + red.length > MAX_RANK) throw new TensileError(op, `webgpu kernels support up to rank ${MAX_RANK}`);
       let outSize = 1, redSize = 1;
       for (const d of kept) outSize *= x.shape[d];
       for (const d of red) redSize *= x.shape[d];
       if (outSize === 0) return;
-      params[0] = outSize; params[1] = kept.length; params[2] = red.length; params[3] = redSize;
-      order.forEach((d, i) => { params[4 + i] = x.shape[d]; params[13 + i] = x.strides[d]; });
-      params[12] = x.offset;
-      params[21] = out.offset;
-      const acc: Kind = k === 'f32' ? 'f32' : 'i32';
-      const spec = reduceSpec(op, acc);
-      const p = pipeline(`reduce:${op}:${k}:${outKind}`, 'reduce', {
-        T: k, TOUT: outKind, ACC: acc, HELPERS: `fn init_acc() -> ${acc} { return ${spec.init}; }`,
-        ABSORB: spec.absorb, COMBINE: spec.combine, RESULT: spec.result(outKind),
-      });
-      ex.dispatch(p, params, bufs, Executor.grid(outSize));
+      // A few long reductions: first each of G workgroups per output reduces a chunk into a
+      // scratch [outputs, G], then that is reduced (the value ops compose; arg ops do not).
+      const chunks = op !== 'argmax' && op !== 'argmin' && outSize <= 256 && redSize >= 1 << 16 ? Math.min(256, Math.ceil(redSize / (1 << 14))) : 1;
+      if (chunks > 1) {
+        const scratch = backend.alloc(out.dtype, outSize * chunks);
+        const sv: View = { buf: scratch, dtype: out.dtype, shape: [outSize * chunks], strides: [1], offset: 0 };
+        reducePass(op, x, kept, red, outSize, redSize, sv, chunks);
+        backend.reduce(op === 'prod' ? 'prod' : op, { ...sv, shape: [outSize, chunks], strides: [chunks, 1] }, [1], out);
+        backend.free(scratch);
+        return;
+      }
+      reducePass(op, x, kept, red, outSize, redSize, out, 1);
     },
     matmul: (a: View, b: View, out: View, o: MatmulOptions) => {
       const k = kindOf('matmul', a.dtype);
@@ -424,6 +419,28 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
   };
 
   let matmulConfig: MatmulConfigName = 'auto';
+
+  /** One reduce dispatch; with chunks > 1 it writes a [outSize, chunks] partial into out. */
+  function reducePass(op: ReduceOp, x: View, kept: number[], red: number[], outSize: number, redSize: number, out: View, chunks: number): void {
+    const k = kindOf(op, x.dtype);
+    const outKind = kindOf(op, out.dtype);
+    // Buffers first: computing a pending input writes the shared params block.
+    const bufs = [wbuf(out), buf(x)];
+    params.fill(0);
+    params[0] = outSize; params[1] = kept.length; params[2] = red.length; params[3] = redSize;
+    [...kept, ...red].forEach((d, i) => { params[4 + i] = x.shape[d]; params[13 + i] = x.strides[d]; });
+    params[12] = x.offset;
+    params[21] = out.offset;
+    params[22] = chunks;
+    params[23] = Math.ceil(redSize / chunks);
+    const acc: Kind = k === 'f32' ? 'f32' : 'i32';
+    const spec = reduceSpec(op, acc);
+    const p = pipeline(`reduce:${op}:${k}:${outKind}`, 'reduce', {
+      T: k, TOUT: outKind, ACC: acc, HELPERS: `fn init_acc() -> ${acc} { return ${spec.init}; }`,
+      ABSORB: spec.absorb, COMBINE: spec.combine, RESULT: spec.result(outKind),
+    });
+    ex.dispatch(p, params, bufs, Executor.grid(outSize * chunks));
+  }
 
   function softmaxRows(x: View, axis: number, out: View, log: boolean): void {
     if (x.dtype !== 'float32') throw new TensileError(log ? 'logSoftmax' : 'softmax', `needs float32 on webgpu, got ${x.dtype}`);
