@@ -53,3 +53,23 @@ test('the digits MLP smoke-runs on webgpu (5 epochs) and learns', async () => {
   }
   expect(accuracyOf(run('digits-mlp.mjs', ['--device', 'webgpu', '--epochs', '5']))).toBeGreaterThan(0.85);
 }, 240_000);
+
+describe('classic ML examples', () => {
+  test('breast cancer: SVC and logistic regression reach test accuracy >= 0.95', () => {
+    const out = run('breast-cancer.mjs');
+    const accs = [...out.matchAll(/test accuracy ([0-9.]+)/g)].map((m) => Number(m[1]));
+    expect(accs.length).toBe(2);
+    for (const a of accs) expect(a).toBeGreaterThanOrEqual(0.95);
+  }, 120_000);
+
+  test('diabetes: Ridge and Lasso explain ~45% of the test variance, Lasso zeroes coefficients', () => {
+    const out = run('diabetes.mjs');
+    const r2 = [...out.matchAll(/test R² ([0-9.]+)/g)].map((m) => Number(m[1]));
+    for (const v of r2) expect(v).toBeGreaterThan(0.4);
+    expect(Number(/(\d+) of 10 coefficients non-zero/.exec(out)![1])).toBeLessThan(10);
+  }, 120_000);
+
+  test('digits: PCA (95% variance) + SVC reaches test accuracy >= 0.97', () => {
+    expect(accuracyOf(run('digits-pca-svc.mjs'))).toBeGreaterThanOrEqual(0.97);
+  }, 120_000);
+});
