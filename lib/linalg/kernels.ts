@@ -4,9 +4,10 @@
  * set: the ops in this folder read a tensor's values, call these, and make tensors of the
  * results in the input's dtype, so every routine computes in float64 whatever the input.
  *
- * The js routines are the reference. The cpu backend runs them too for now, as an explicit,
- * listed delegation (`delegatedLinalgKernels`), until native ones slot in under the same names;
- * webgpu has none (decompositions need data-dependent pivoting; read the tensor back first).
+ * The js routines are the reference. The cpu backend runs the native addon's routines under
+ * the same names (lib/linalg/kernels-cpu.ts); any it lacks run the js code as an explicit,
+ * listed delegation (`delegatedLinalgKernels`). webgpu has none (decompositions need
+ * data-dependent pivoting; read the tensor back first).
  */
 import type { DeviceName } from '../backends/backend.js';
 import { TensileError } from '../errors.js';
@@ -14,6 +15,7 @@ import { getrf, getrs, potrf, trtrs } from './factor.js';
 import { geqrf, orgqr } from './qr.js';
 import { gesvd } from './svd.js';
 import { syevd } from './eigh.js';
+import { cpuLinalgTable, type LinalgTable } from './kernels-cpu.js';
 
 export interface LinalgKernels {
   /**
@@ -63,12 +65,10 @@ export const LINALG_KERNELS = Object.keys(NAMES) as LinalgKernelName[];
 /** The reference routines. */
 export const jsLinalgKernels: LinalgKernels = { getrf, getrs, potrf, trtrs, geqrf, orgqr, gesvd, syevd };
 
-interface LinalgTable { readonly kernels: LinalgKernels; readonly delegated: readonly LinalgKernelName[] }
-
 const TABLES: { [D in DeviceName]: LinalgTable | null } = {
   js: { kernels: jsLinalgKernels, delegated: [] },
-  // No native linalg yet: every routine is the js one, said so here and printed by a test.
-  cpu: { kernels: { ...jsLinalgKernels }, delegated: LINALG_KERNELS },
+  // Native routines; those the loaded addon lacks (or all, without an addon) delegate to js.
+  cpu: cpuLinalgTable(jsLinalgKernels),
   webgpu: null,
 };
 

@@ -9,6 +9,7 @@
 #include "common.h"
 #include "elementwise.h"
 #include "gemm/gemm.h"
+#include "linalg/linalg_napi.h"
 #include "matmul.h"
 #include "misc.h"
 #include "optimizer.h"
@@ -424,6 +425,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
+  RegisterLinalg(env, exports);
   return exports;
 }
 
