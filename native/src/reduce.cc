@@ -3,6 +3,7 @@
 // pairwise-like in accuracy). Threads split the output when it is large, else each reduction.
 #include "reduce.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -112,6 +113,22 @@ void reduce_typed(int op, const StridedIter<1>& kept, const StridedIter<1>& red,
     });
     return a;
   };
+  // Sums over leading axes with a contiguous kept suffix (bias gradients, column sums): add
+  // whole rows into double accumulators instead of walking each column with a large stride.
+  if (op == 0 && kept.rank == 1 && kept.inner_stride(0) == 1 && n_out >= 8 && n_red > 1) {
+    const int64_t base = kept.offsets[0];
+    parallel_for(n_out, std::max<int64_t>(256, kGrain / n_red), [&](int64_t b, int64_t e) {
+      std::vector<double> acc(static_cast<size_t>(e - b), 0.0);
+      red.for_range(0, n_red, [&](const int64_t* o, int64_t n) {
+        for (int64_t r = 0; r < n; r++) {
+          const T* row = xp + base + o[0] - red.offsets[0] + r * rs + b;
+          for (int64_t j = 0; j < e - b; j++) acc[j] += static_cast<double>(row[j]);
+        }
+      });
+      for (int64_t j = b; j < e; j++) write(j, Acc{acc[j - b], 0, false});
+    });
+    return;
+  }
   if (n_out >= 2 * num_threads() || n_red < kGrain) {
     int64_t grain = n_red > 0 ? (kGrain + n_red - 1) / n_red : kGrain;
     parallel_for(n_out, grain, [&](int64_t b, int64_t e) {
