@@ -13,6 +13,10 @@ double norm2(const double* x, int64_t stride, int64_t n) {
   for (int64_t i = 0; i < n; i++) ss += x[i * stride] * x[i * stride];
   // Inside these bounds no square overflowed, and those that underflowed are below rounding.
   if (ss > 1e-280 && ss < 1e280) return std::sqrt(ss);
+  return norm2_scaled(x, stride, n);
+}
+
+double norm2_scaled(const double* x, int64_t stride, int64_t n) {
   double scale = 0;
   for (int64_t i = 0; i < n; i++) {
     const double v = std::fabs(x[i * stride]);

@@ -11,6 +11,8 @@ namespace linalg {
 // ‖x‖₂ of n values with stride: one pass when the sum of squares can neither overflow nor
 // underflow, else the js reference's scaled two-pass form (dnrm2's purpose). NaN in, NaN out.
 double norm2(const double* x, int64_t stride, int64_t n);
+// The same, always scaled by the largest |x_i| in two passes (lib/linalg/qr.ts's norm2).
+double norm2_scaled(const double* x, int64_t stride, int64_t n);
 
 // dlarfg as in the js reference (lib/linalg/qr.ts): for (alpha, x) finds H = I - tau·v·vᵀ,
 // v = (1, x/(alpha - beta)), with H·(alpha, x) = (beta, 0), beta = -sign(alpha)·‖(alpha, x)‖

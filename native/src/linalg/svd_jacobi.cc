@@ -21,22 +21,6 @@ namespace {
 constexpr double kEps = 0x1p-52;
 constexpr int kMaxSweeps = 80;
 
-// norm2 of lib/linalg/qr.ts: scaled by the largest |x_i|, two passes.
-double norm2_js(const double* x, int64_t stride, int64_t n) {
-  double scale = 0;
-  for (int64_t i = 0; i < n; i++) {
-    const double v = std::fabs(x[i * stride]);
-    if (std::isnan(v)) return v;
-    scale = std::max(scale, v);
-  }
-  if (scale == 0 || !std::isfinite(scale)) return scale;
-  double s = 0;
-  for (int64_t i = 0; i < n; i++) {
-    const double v = x[i * stride] / scale;
-    s += v * v;
-  }
-  return scale * std::sqrt(s);
-}
 
 // Math.hypot as V8 computes it (src/builtins/math.tq): scaled by the larger value, the
 // squares summed with Kahan compensation. std::hypot rounds differently in the last bit,
@@ -70,7 +54,7 @@ void geqr2_js(double* a, int64_t m, int64_t n, double* tau) {
   for (int64_t k = 0; k < std::min(m, n); k++) {
     const int64_t akk = k * n + k;
     const double alpha = a[akk];
-    const double xnorm = norm2_js(a + akk + n, n, m - k - 1);
+    const double xnorm = norm2_scaled(a + akk + n, n, m - k - 1);
     if (xnorm == 0) { tau[k] = 0; continue; }
     const double beta = -(alpha >= 0 ? 1 : -1) * hypot_js(alpha, xnorm);
     tau[k] = (beta - alpha) / beta;
@@ -146,7 +130,7 @@ void complete_row(double* r, int64_t i, int64_t N) {
         for (int64_t j = 0; j < N; j++) u[j] -= d * r[k * N + j];
       }
     }
-    return norm2_js(u, 1, N);
+    return norm2_scaled(u, 1, N);
   };
   double nv = project(v.data());
   if (!(nv > 0.5)) {
@@ -178,7 +162,7 @@ void svd_tall_jacobi(double* a, int64_t M, int64_t N, double* s, bool vectors, b
   std::vector<double> z(vectors ? N * N : 0);
   if (vectors) z = w.VT;
   jacobi_sweeps(x.data(), vectors ? z.data() : nullptr, N);
-  for (int64_t p = 0; p < N; p++) sigma[p] = norm2_js(x.data() + p * N, 1, N);
+  for (int64_t p = 0; p < N; p++) sigma[p] = norm2_scaled(x.data() + p * N, 1, N);
   std::vector<int64_t> order(N);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) { return sigma[p] > sigma[q]; });
