@@ -367,3 +367,25 @@ describe.each(tn.availableDevices().filter((d) => d !== 'webgpu'))('fused Adam o
   });
 });
 
+test('clipGradNormAsync equals clipGradNorm and works on every device; clipGradNorm on webgpu says to await', async () => {
+  const mk = (device: tn.DeviceName) => {
+    const w = tn.tensor([3, -4, 12], { device, requiresGrad: true });
+    w.square().sum().backward(); // grad = 2w, norm 26
+    return w;
+  };
+  const a = mk('js'), b = mk('js');
+  expect(tn.optim.clipGradNorm([a], 1)).toBeCloseTo(26, 5);
+  expect(await tn.optim.clipGradNormAsync([b], 1)).toBeCloseTo(26, 5);
+  expect(Array.from(b.grad!.dataSync())).toEqual(Array.from(a.grad!.dataSync()));
+  try {
+    await tn.initWebGPU();
+  } catch {
+    return; // the webgpu half needs an adapter (CI has lavapipe)
+  }
+  const g = mk('webgpu');
+  expect(() => tn.optim.clipGradNorm([g], 1)).toThrow(/clipGradNormAsync/);
+  expect(await tn.optim.clipGradNormAsync([g], 1)).toBeCloseTo(26, 4);
+  const gv = await g.grad!.data();
+  Array.from(a.grad!.dataSync()).forEach((v, i) => expect(gv[i]).toBeCloseTo(v, 5));
+});
+

@@ -29,28 +29,61 @@ function pNorm(x: Tensor, p: number): Tensor {
   return x.abs().pow(p).sum().pow(1 / p);
 }
 
-/**
- * Rescales the gradients so that their joint `normType`-norm (the norm of the per-tensor norms)
- * is at most `maxNorm`: each grad is multiplied by min(1, maxNorm / (total + 1e-6)), as PyTorch.
- * Returns the total norm before clipping, read synchronously (js and cpu).
- * @example loss.backward(); const norm = tn.optim.clipGradNorm(params, 1.0); opt.step();
- */
-export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number, normType = 2): number {
-  const op = 'clipGradNorm';
-  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new TensileError(op, `argument 'maxNorm' must be a number >= 0, got ${String(maxNorm)}`);
-  if (typeof normType !== 'number' || !(normType > 0)) throw new TensileError(op, `argument 'normType' must be a number > 0 (Infinity for the max norm), got ${String(normType)}`);
-  const grads = gradsOf(op, params);
-  if (grads.length === 0) return 0;
+/** Scales the grads on their device; returns the total norm (a 0-d tensor, kept). */
+function clipOnDevice(op: string, grads: Tensor[], maxNorm: number, normType: number): Tensor {
   return tidy(() => noGrad(() => {
     const device = grads[0].device;
     const dtype = grads.some((g) => g.dtype === 'float64') ? 'float64' : 'float32';
     const norms = stack(grads.map((g) => pNorm(g, normType).to(device).cast(dtype)));
     const total = pNorm(norms, normType);
-    // Multiplying by the clamped coefficient (not `if coef < 1`) keeps the decision on the device.
     const coef = div(maxNorm, total.add(1e-6)).clamp(null, 1);
     for (const g of grads) g.mulInPlace(coef.to(g.device));
-    return total.itemSync() as number;
+    return total;
   }));
+}
+
+function checkClipArgs(op: string, maxNorm: number, normType: number): void {
+  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new TensileError(op, `argument 'maxNorm' must be a number >= 0, got ${String(maxNorm)}`);
+  if (typeof normType !== 'number' || !(normType > 0)) throw new TensileError(op, `argument 'normType' must be a number > 0 (Infinity for the max norm), got ${String(normType)}`);
+}
+
+/**
+ * Rescales the gradients so that their joint `normType`-norm (the norm of the per-tensor norms)
+ * is at most `maxNorm`: each grad is multiplied by min(1, maxNorm / (total + 1e-6)), as PyTorch.
+ * Returns the total norm before clipping, read synchronously (js and cpu; on webgpu use
+ * clipGradNormAsync).
+ * @example loss.backward(); const norm = tn.optim.clipGradNorm(params, 1.0); opt.step();
+ */
+export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number, normType = 2): number {
+  const op = 'clipGradNorm';
+  checkClipArgs(op, maxNorm, normType);
+  const grads = gradsOf(op, params);
+  if (grads.length === 0) return 0;
+  if (grads.some((g) => g.device === 'webgpu')) {
+    throw new TensileError(op, 'returns the norm synchronously, which webgpu cannot: use await tn.optim.clipGradNormAsync(params, maxNorm)');
+  }
+  const total = clipOnDevice(op, grads, maxNorm, normType);
+  const v = total.itemSync() as number;
+  total.dispose();
+  return v;
+}
+
+/**
+ * clipGradNorm on every device: the clipping runs where the gradients are, and the norm is
+ * read back asynchronously.
+ * @example const norm = await tn.optim.clipGradNormAsync(model.parameters(), 1.0);
+ */
+export async function clipGradNormAsync(params: Tensor | readonly Tensor[], maxNorm: number, normType = 2): Promise<number> {
+  const op = 'clipGradNormAsync';
+  checkClipArgs(op, maxNorm, normType);
+  const grads = gradsOf(op, params);
+  if (grads.length === 0) return 0;
+  const total = clipOnDevice(op, grads, maxNorm, normType);
+  try {
+    return (await total.item()) as number;
+  } finally {
+    total.dispose();
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';
-export { clipGradNorm, clipGradValue } from './clip.js';
+export { clipGradNorm, clipGradNormAsync, clipGradValue } from './clip.js';
 export { lbfgs, type LbfgsObjective, type LbfgsOptions, type LbfgsResult } from './lbfgs.js';
 export {
   LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, LinearWarmup, type LinearWarmupOptions,
