@@ -90,3 +90,18 @@ test('bench --device: webgpu runs or says why not; an unknown device or suite is
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/unknown suite 'nosuch'/);
 }, 60_000);
+
+test('bench ml --quick --json: tn.ml beside scikit-learn, same scores where the peer runs', () => {
+  const r = tensile(['bench', 'ml', '--quick', '--json']);
+  expect(r.code).toBe(0);
+  const rep = JSON.parse(r.stdout);
+  expect(rep.suite).toBe('ml');
+  expect(rep.rows.length).toBe(10);
+  for (const row of rep.rows) {
+    expect(row.tensileMs).toBeGreaterThan(0);
+    expect(row.tensileScore).toBeGreaterThan(0);
+    // Same data, same algorithms: the scores agree wherever scikit-learn is there to compare.
+    if (row.sklearnScore !== undefined && row.sklearnScore !== null) expect(row.tensileScore).toBeCloseTo(row.sklearnScore, 2);
+  }
+  if (rep.missing) expect(typeof rep.missing).toBe('string');
+}, 120_000);

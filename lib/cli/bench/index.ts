@@ -26,7 +26,7 @@ export interface BenchOptions {
 
 export const BENCH_USAGE = `usage: tensile bench [suite...] [--device cpu|js|webgpu] [--json] [--quick]
 
-suites: ${SUITE_NAMES.join(', ')} (default: all)
+suites: ${SUITE_NAMES.join(', ')} (default: all); \`tensile bench ml\`: tn.ml fit times and scores beside scikit-learn
   --device  tensile's device (default: the default device)
   --json    print the report as JSON
   --quick   tiny sizes and few iterations (a smoke test, not a measurement)
@@ -74,6 +74,8 @@ function cellOut(s: Suite, c: Case, t: Timing | { missing: string } | undefined,
 }
 
 export async function runBench(o: BenchOptions): Promise<number> {
+  // tn.ml against scikit-learn: its own table (fit times and scores), run on its own.
+  if (o.suites.length === 1 && o.suites[0] === 'ml') return (await import('./ml.js')).runMlBench(o);
   const unknown = o.suites.filter((s) => !(SUITE_NAMES as readonly string[]).includes(s));
   if (unknown.length) {
     console.error(`tensile bench: unknown suite${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => `'${s}'`).join(', ')} (suites: ${SUITE_NAMES.join(', ')})\n\n${BENCH_USAGE}`);
