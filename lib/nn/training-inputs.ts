@@ -133,3 +133,17 @@ export function probeOutputShape(op: string, model: AnyModule, x: Tensor): numbe
     return [...out.shape];
   })));
 }
+
+/** Rejects options that are not a plain object or carry unknown keys (typos fail loudly). */
+export function checkKeys(op: string, opts: object, known: readonly string[]): void {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TensileError(op, `options must be an object, got ${describe(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new TensileError(op, `unknown option '${k}'; the options are ${known.join(', ')}`);
+  }
+}
+
+export function positiveInt(op: string, name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || (v as number) < 1) throw new TensileError(op, `option '${name}' must be a positive integer, got ${String(v)}`);
+  return v as number;
+}

@@ -10,10 +10,9 @@
 import { TensileError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { DeviceName } from '../backends/backend.js';
-import { isFloat } from '../dtype.js';
 import { keep, tidy } from '../memory.js';
 import { noGrad } from '../autograd/mode.js';
-import { type TensorLike, cast, concat, reshape, slice, stack, tensor } from '../ops/index.js';
+import { type TensorLike, cast, reshape, slice, stack, tensor } from '../ops/index.js';
 import { checkSampleCounts, permutation, takeRows } from '../data/batching.js';
 import { type AnyModule, Module } from './module.js';
 import {
@@ -23,7 +22,8 @@ import {
 import { type Metric, type MetricSpec, metricName, resolveMetric } from './metrics.js';
 import type { Callback, FitContext, Logs } from './callbacks.js';
 import { type ProgressStream, progressLogger } from './progress.js';
-import { modelDevice, modelFloat, inputTensor, hostValues, targetTensor, sameShape, inEvalMode, probeOutputShape } from './training-inputs.js';
+import { modelDevice, modelFloat, inputTensor, hostValues, targetTensor, sameShape, inEvalMode, probeOutputShape, checkKeys, positiveInt } from './training-inputs.js';
+import { predict } from './predict.js';
 
 export interface CompileOptions {
   /** 'adam' | 'sgd' | 'rmsprop' | 'adagrad' | 'adamw' (PyTorch's defaults; sgd lr 0.01), an Optimizer, or { type, ...options }. */
@@ -128,19 +128,6 @@ export function compiledOf(model: AnyModule): Compiled | undefined {
 
 const READS_PER_EPOCH_WEBGPU = 4;
 const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'terminateOnNaN', 'stream'];
-
-function checkKeys(op: string, opts: object, known: readonly string[]): void {
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TensileError(op, `options must be an object, got ${describe(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) throw new TensileError(op, `unknown option '${k}'; the options are ${known.join(', ')}`);
-  }
-}
-
-function positiveInt(op: string, name: string, v: unknown, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || (v as number) < 1) throw new TensileError(op, `option '${name}' must be a positive integer, got ${String(v)}`);
-  return v as number;
-}
 
 function compile(this: AnyModule, opts: CompileOptions): AnyModule {
   const model = checkModule('compile', this);
@@ -411,43 +398,6 @@ async function evaluate(this: AnyModule, x: TensorLike, y: TensorLike, opts: Eva
     const metrics = (c.options.metrics ?? []).map((s) => resolveMetric(s, c.loss.kind, outShape, data.y.rank));
     return await evaluateData(model, c, metrics, data, batchSize);
   } finally {
-    for (const t of owned) t.dispose();
-  }
-}
-
-function predict(this: AnyModule, x: TensorLike, opts: PredictOptions = {}): Tensor {
-  const op = 'predict';
-  const model = checkModule(op, this);
-  checkKeys(op, opts, ['batchSize']);
-  const batchSize = positiveInt(op, 'batchSize', opts.batchSize, 32);
-  const device = modelDevice(model, x);
-  const owned: Tensor[] = [];
-  let xt: Tensor;
-  if (x instanceof Tensor) {
-    x.assertAlive(op, 'x');
-    xt = x.device === device ? x : x.to(device);
-  } else {
-    xt = tensor(x, { device });
-  }
-  if (xt !== x) owned.push(xt);
-  const float = modelFloat(model);
-  if (isFloat(xt.dtype) && xt.dtype !== float) { xt = cast(xt, float); owned.push(xt); }
-  if (xt.rank === 0) throw new TensileError(op, 'x must have a sample dim, got a scalar');
-  const n = xt.shape[0];
-  const parts: Tensor[] = [];
-  try {
-    return inEvalMode(model, () => {
-      const run = (t: Tensor) => {
-        const out = model.call(t);
-        if (!(out instanceof Tensor)) throw new TensileError(op, `the model returned ${describe(out)}, not a Tensor`);
-        return out;
-      };
-      if (n <= batchSize) return tidy(() => noGrad(() => run(xt)));
-      for (let s = 0; s < n; s += batchSize) parts.push(tidy(() => noGrad(() => run(slice(xt, [s, Math.min(s + batchSize, n)])))));
-      return noGrad(() => concat(parts, 0));
-    });
-  } finally {
-    for (const t of parts) t.dispose();
     for (const t of owned) t.dispose();
   }
 }
