@@ -38,6 +38,35 @@ def measure(fn, quick):
     return {"seconds": statistics.median(samples), "samples": len(samples), "number": number}
 
 
+def tensor_case(spec, randn, ops):
+    """The cases every array library answers alike: matmul, elementwise, reduce, overhead.
+    ops maps "matmul", "add", "mul", "relu", "sum" (x, axis or None) and "item" (a 1-element
+    result to a Python float) to the library's functions; None for another kind of case."""
+    kind = spec["kind"]
+    if kind == "matmul":
+        a, b = randn(spec["m"], spec["k"]), randn(spec["k"], spec["n"])
+        return lambda: ops["matmul"](a, b)
+    if kind == "elementwise":
+        a, b = randn(spec["n"]), randn(spec["n"])
+        op = spec["op"]
+        if op == "relu":
+            return lambda: ops["relu"](a)
+        if op in ("add", "mul"):
+            f = ops[op]
+            return lambda: f(a, b)
+        return "no %s" % op
+    if kind == "reduce":
+        x = randn(*spec["shape"])
+        axis = spec["axis"]
+        return lambda: ops["sum"](x, axis)
+    if kind == "overhead":
+        a, b = randn(1), randn(1)
+        if spec["read"]:
+            return lambda: ops["item"](ops["add"](a, b))
+        return lambda: ops["add"](a, b)
+    return None
+
+
 def send(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()

@@ -4,7 +4,7 @@ the MLP with nn.Linear, F.cross_entropy and torch.optim.Adam. Threads: TENSILE_B
 import os
 import sys
 
-from common import blas_info, send, serve
+from common import blas_info, send, serve, tensor_case
 
 
 def main():
@@ -23,35 +23,22 @@ def main():
     def randn(*shape):
         return torch.randn(*shape, generator=gen, dtype=torch.float32)
 
+    ops = {
+        "matmul": torch.matmul,
+        "add": torch.add,
+        "mul": torch.mul,
+        "relu": torch.relu,
+        "sum": lambda x, axis: torch.sum(x) if axis is None else torch.sum(x, dim=axis),
+        "item": lambda r: r.item(),
+    }
+
     def prepare(suite, spec, quick):
         gen.manual_seed(1234)  # every case starts from the same seed
         torch.manual_seed(1234)
-        kind = spec["kind"]
-        if kind == "matmul":
-            a, b = randn(spec["m"], spec["k"]), randn(spec["k"], spec["n"])
-            return lambda: torch.matmul(a, b)
-        if kind == "elementwise":
-            a, b = randn(spec["n"]), randn(spec["n"])
-            op = spec["op"]
-            if op == "add":
-                return lambda: torch.add(a, b)
-            if op == "mul":
-                return lambda: torch.mul(a, b)
-            if op == "relu":
-                return lambda: torch.relu(a)
-            return "no %s" % op
-        if kind == "reduce":
-            x = randn(*spec["shape"])
-            axis = spec["axis"]
-            if axis is None:
-                return lambda: torch.sum(x)
-            return lambda: torch.sum(x, dim=axis)
-        if kind == "overhead":
-            a, b = randn(1), randn(1)
-            if spec["read"]:
-                return lambda: torch.add(a, b).item()
-            return lambda: torch.add(a, b)
-        if kind == "mlp":
+        case = tensor_case(spec, randn, ops)
+        if case is not None:
+            return case
+        if spec["kind"] == "mlp":
             sizes, batch = spec["sizes"], spec["batch"]
             layers = []
             for i in range(len(sizes) - 1):
