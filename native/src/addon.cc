@@ -257,49 +257,52 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   });
 }
 
+// gather and scatterAdd share one argument layout: three views over the index's iteration
+// space, then the axis and the length of the indexed tensor (gather's x, scatterAdd's out)
+// along it, whose shape is the index's with that length at the axis.
+struct IndexedArgs {
+  int rank, axis;
+  int64_t axis_size;
+  int64_t shape[kMaxRank], indexed[kMaxRank];
+};
+
+IndexedArgs read_indexed(const char* op, View& v0, View& v1, View& v2) {
+  IndexedArgs r;
+  Meta m = meta();
+  r.rank = read_shape(m, r.shape, op);
+  read_view(m, v0, r.rank);
+  read_view(m, v1, r.rank);
+  read_view(m, v2, r.rank);
+  r.axis = m.next();
+  r.axis_size = m.next();
+  if (r.axis < 0 || r.axis >= r.rank || r.axis_size < 0) throw KernelError(std::string(op) + ": bad axis");
+  for (int d = 0; d < r.rank; d++) r.indexed[d] = d == r.axis ? r.axis_size : r.shape[d];
+  return r;
+}
+
 Napi::Value Gather(const Napi::CallbackInfo& info) {
   return guarded(info, "gather", [&] {
     View x = typed(info, 0, "gather"), idx = typed(info, 1, "gather"), out = typed(info, 2, "gather");
-    Meta m = meta();
-    int64_t shape[kMaxRank];
-    int rank = read_shape(m, shape, "gather");
-    read_view(m, x, rank);
-    read_view(m, idx, rank);
-    read_view(m, out, rank);
-    int axis = m.next();
-    int64_t axis_size = m.next();
-    if (axis < 0 || axis >= rank || axis_size < 0) throw KernelError("gather: bad axis");
-    int64_t xs[kMaxRank];
-    for (int d = 0; d < rank; d++) xs[d] = d == axis ? axis_size : shape[d];
-    if (axis_size > 0) check_bounds("gather x", x, xs, rank);
-    check_bounds("gather index", idx, shape, rank);
-    check_bounds("gather out", out, shape, rank);
+    IndexedArgs a = read_indexed("gather", x, idx, out);
+    if (a.axis_size > 0) check_bounds("gather x", x, a.indexed, a.rank);
+    check_bounds("gather index", idx, a.shape, a.rank);
+    check_bounds("gather out", out, a.shape, a.rank);
     if (idx.dtype != DType::I32) throw KernelError("gather: index must be int32");
     same_dtype("gather", x, out);
-    gather(rank, shape, x, axis_size, idx, out, axis);
+    gather(a.rank, a.shape, x, a.axis_size, idx, out, a.axis);
   });
 }
 
 Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
   return guarded(info, "scatterAdd", [&] {
     View idx = typed(info, 0, "scatterAdd"), src = typed(info, 1, "scatterAdd"), out = typed(info, 2, "scatterAdd");
-    Meta m = meta();
-    int64_t shape[kMaxRank];
-    int rank = read_shape(m, shape, "scatterAdd");
-    read_view(m, idx, rank);
-    read_view(m, src, rank);
-    read_view(m, out, rank);
-    int axis = m.next();
-    int64_t axis_size = m.next();
-    if (axis < 0 || axis >= rank || axis_size < 0) throw KernelError("scatterAdd: bad axis");
-    int64_t os[kMaxRank];
-    for (int d = 0; d < rank; d++) os[d] = d == axis ? axis_size : shape[d];
-    check_bounds("scatterAdd index", idx, shape, rank);
-    check_bounds("scatterAdd src", src, shape, rank);
-    if (axis_size > 0) check_bounds("scatterAdd out", out, os, rank);
+    IndexedArgs a = read_indexed("scatterAdd", idx, src, out);
+    check_bounds("scatterAdd index", idx, a.shape, a.rank);
+    check_bounds("scatterAdd src", src, a.shape, a.rank);
+    if (a.axis_size > 0) check_bounds("scatterAdd out", out, a.indexed, a.rank);
     if (idx.dtype != DType::I32) throw KernelError("scatterAdd: index must be int32");
     same_dtype("scatterAdd", src, out);
-    scatter_add(rank, shape, idx, src, out, axis_size, axis);
+    scatter_add(a.rank, a.shape, idx, src, out, a.axis_size, a.axis);
   });
 }
 
