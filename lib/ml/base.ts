@@ -7,6 +7,9 @@
 import { TensileError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
+import { cast, contiguous } from '../ops/cast.js';
+import { sum } from '../ops/reduce.js';
+import { availableDevices, getDefaultDevice } from '../device.js';
 import type { DeviceName } from '../backends/backend.js';
 
 /** A feature matrix: a 2-D Tensor (js or cpu) or nested number arrays. */
@@ -28,7 +31,22 @@ function hostValues(op: string, arg: string, t: Tensor): Float64Array {
   if (t.device === 'webgpu') {
     throw new TensileError(op, `argument '${arg}' is on webgpu; tn.ml runs on the host: pass await ${arg}.toAsync('cpu')`);
   }
-  return Float64Array.from(t.dataSync());
+  // dataSync returns a fresh array: float64 needs no second copy.
+  const v = t.dataSync();
+  return v instanceof Float64Array ? v : new Float64Array(v);
+}
+
+/** Throws naming the first non-finite value of a row-major matrix. */
+function checkFinite(op: string, arg: string, data: Float64Array, cols: number): void {
+  // x·0 is 0 for finite x and NaN otherwise: one cheap pass, the search only on failure.
+  let acc = 0;
+  for (let i = 0; i < data.length; i++) acc += data[i] * 0;
+  if (acc === 0) return;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new TensileError(op, `argument '${arg}' contains ${data[i]} at row ${Math.floor(i / cols)}, column ${i % cols}; remove or impute non-finite values`);
+    }
+  }
 }
 
 /** X as a float64 matrix; rejects ragged, non-2-D, empty and non-finite input. */
@@ -54,23 +72,65 @@ export function toMatrix(op: string, X: MatrixLike, arg = 'X'): Matrix {
     throw new TensileError(op, `argument '${arg}' must be a 2-D Tensor or an array of rows`);
   }
   if (rows === 0 || cols === 0) throw new TensileError(op, `argument '${arg}' is empty (shape [${rows},${cols}])`);
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      throw new TensileError(op, `argument '${arg}' contains ${data[i]} at row ${Math.floor(i / cols)}, column ${i % cols}; remove or impute non-finite values`);
-    }
-  }
+  checkFinite(op, arg, data, cols);
   return { data, rows, cols, device };
+}
+
+/** X as a float64 tensor for the GEMM-based solvers; `device` is where results go, as in Matrix. */
+export interface MatrixTensor { t: Tensor; rows: number; cols: number; device?: DeviceName }
+
+/**
+ * X as a float64 tensor on js or cpu, checked as toMatrix checks it. A js/cpu tensor stays on
+ * its device without a host round trip (the input itself when it is float64 and contiguous,
+ * so never write to it); nested arrays go to the default device (when that is webgpu: cpu if
+ * loaded, else js). Tensors made here belong to the caller's tn.tidy scope.
+ */
+export function toMatrixTensor(op: string, X: MatrixLike, arg = 'X'): MatrixTensor {
+  if (X instanceof Tensor && (X.device === 'js' || X.device === 'cpu')) {
+    X.assertAlive(op, arg);
+    if (X.rank !== 2) throw new TensileError(op, `argument '${arg}' must be 2-D [nSamples, nFeatures], got shape ${fmtShape(X.shape)}`);
+    const [rows, cols] = X.shape as [number, number];
+    if (rows === 0 || cols === 0) throw new TensileError(op, `argument '${arg}' is empty (shape [${rows},${cols}])`);
+    // detach: the products below must not record a graph through a user's requiresGrad tensor.
+    const t = contiguous(cast(X.requiresGrad ? X.detach() : X, 'float64'));
+    // The sum is finite when every value is (unless it overflows): the host scan, which names
+    // the value at fault, runs only then.
+    const total = sum(t);
+    const finite = Number.isFinite(total.itemSync() as number);
+    total.dispose();
+    if (!finite) toMatrix(op, X, arg);
+    return { t, rows, cols, device: X.device };
+  }
+  const m = toMatrix(op, X, arg);
+  // The default device when it runs the kernels, so arrays and tensors made there fit alike.
+  const dflt = getDefaultDevice();
+  const device = dflt === 'js' || dflt === 'cpu' ? dflt : availableDevices().includes('cpu') ? 'cpu' : 'js';
+  return { t: tensor(m.data, { dtype: 'float64', shape: [m.rows, m.cols], device }), rows: m.rows, cols: m.cols, device: m.device };
+}
+
+function labelShape(op: string, arg: string, y: Tensor): void {
+  y.assertAlive(op, arg);
+  if (y.rank !== 1 && !(y.rank === 2 && y.shape[1] === 1)) {
+    throw new TensileError(op, `argument '${arg}' must be 1-D, got shape ${fmtShape(y.shape)}`);
+  }
+}
+
+/** A tensor y's values as float64, checked as toLabels checks them (no JS array in between). */
+export function tensorLabels(op: string, y: Tensor, nSamples: number, arg = 'y'): Float64Array {
+  labelShape(op, arg, y);
+  const v = hostValues(op, arg, y);
+  if (v.length !== nSamples) throw new TensileError(op, `X has ${nSamples} samples but ${arg} has ${v.length}`);
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) throw new TensileError(op, `argument '${arg}' has an invalid value ${String(v[i])} at index ${i}`);
+  }
+  return v;
 }
 
 /** y as a JS array of labels (numbers or strings), checked against the number of samples. */
 export function toLabels(op: string, y: LabelsLike, nSamples: number, arg = 'y'): Label[] {
   let out: Label[];
   if (y instanceof Tensor) {
-    y.assertAlive(op, arg);
-    if (y.rank !== 1 && !(y.rank === 2 && y.shape[1] === 1)) {
-      throw new TensileError(op, `argument '${arg}' must be 1-D, got shape ${fmtShape(y.shape)}`);
-    }
-    out = Array.from(hostValues(op, arg, y));
+    return Array.from(tensorLabels(op, y, nSamples, arg));
   } else if (Array.isArray(y)) {
     out = [...y];
   } else {
@@ -86,23 +146,62 @@ export function toLabels(op: string, y: LabelsLike, nSamples: number, arg = 'y')
   return out;
 }
 
+/** Labels for a classifier: a tensor's values as float64 (the fast numeric path), else toLabels. */
+export function toClassLabels(op: string, y: LabelsLike, nSamples: number, arg = 'y'): Label[] | Float64Array {
+  return y instanceof Tensor ? tensorLabels(op, y, nSamples, arg) : toLabels(op, y, nSamples, arg);
+}
+
 /** y as float64 regression targets. */
 export function toTargets(op: string, y: LabelsLike, nSamples: number, arg = 'y'): Float64Array {
+  if (y instanceof Tensor) return tensorLabels(op, y, nSamples, arg);
   const labels = toLabels(op, y, nSamples, arg);
   if (labels.some((v) => typeof v !== 'number')) throw new TensileError(op, `argument '${arg}' must be numeric for regression`);
   return Float64Array.from(labels as number[]);
 }
 
-/** The sorted distinct classes and each sample's class index, as np.unique(return_inverse). */
-export function encodeLabels(op: string, labels: readonly Label[], minClasses = 2): { classes: Label[]; index: Int32Array } {
-  const numeric = labels.every((v) => typeof v === 'number');
-  if (!numeric && labels.some((v) => typeof v === 'number')) throw new TensileError(op, 'labels mix numbers and strings');
-  const classes = [...new Set(labels)].sort((a, b) => (numeric ? (a as number) - (b as number) : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
-  if (classes.length < minClasses) {
-    throw new TensileError(op, `needs samples of at least ${minClasses} classes; the data has ${classes.length} (${classes.join(', ')})`);
+/**
+ * The sorted distinct classes and each sample's class index, as np.unique(return_inverse).
+ * Numeric labels (or a Float64Array of them) take a typed-array path: a numeric sort and a
+ * binary search per sample.
+ */
+export function encodeLabels(op: string, labels: readonly Label[] | Float64Array, minClasses = 2): { classes: Label[]; index: Int32Array } {
+  const n = labels.length;
+  let numeric = labels instanceof Float64Array;
+  if (!numeric) {
+    const arr = labels as readonly Label[];
+    numeric = arr.every((v) => typeof v === 'number');
+    if (!numeric && arr.some((v) => typeof v === 'number')) throw new TensileError(op, 'labels mix numbers and strings');
   }
+  const few = (classes: Label[]) => {
+    if (classes.length < minClasses) {
+      throw new TensileError(op, `needs samples of at least ${minClasses} classes; the data has ${classes.length} (${classes.join(', ')})`);
+    }
+  };
+  if (numeric) {
+    const vals = labels instanceof Float64Array ? labels : Float64Array.from(labels as number[]);
+    const sorted = vals.slice().sort();
+    const classes: number[] = [];
+    for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) classes.push(sorted[i] === 0 ? 0 : sorted[i]);
+    few(classes);
+    const index = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = vals[i];
+      let lo = 0, hi = classes.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (classes[mid] < v) lo = mid + 1; else hi = mid;
+      }
+      index[i] = lo;
+    }
+    return { classes, index };
+  }
+  const arr = labels as readonly string[];
+  const classes = [...new Set(arr)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  few(classes);
   const pos = new Map<Label, number>(classes.map((c, i) => [c, i]));
-  return { classes, index: Int32Array.from(labels, (v) => pos.get(v)!) };
+  const index = new Int32Array(n);
+  for (let i = 0; i < n; i++) index[i] = pos.get(arr[i])!;
+  return { classes, index };
 }
 
 /** Predicted class indices → the original labels: a Tensor for numeric classes, else string[]. */

@@ -4,16 +4,24 @@
  * a minimum-norm SVD least squares (as scipy.linalg.lstsq; lstsqMinNorm says how the rank
  * is decided), and Ridge by Cholesky on XᵀX + αI (or on XXᵀ + αI when there are more
  * features than samples), falling back to the SVD when the system is not numerically
- * positive definite.
+ * positive definite. The products (XᵀX, Xᵀy, the centring) run on the input's device through
+ * the backend's GEMM and the factorisations through the tn.linalg kernels (lib/ml/solvers.ts):
+ * native on cpu, the js reference on js.
  * The shared regressor base (coef, intercept, predict, score) lives here too.
  */
 import { TensileError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { DeviceName } from '../backends/backend.js';
+import { tidy } from '../memory.js';
+import { mean, sub } from '../ops/index.js';
 import {
-  type LabelsLike, type MatrixLike, checkFeatures, checkFitted, checkParam, result, toMatrix, toTargets,
+  type LabelsLike, type MatrixLike, checkFeatures, checkFitted, checkParam, result, toMatrix, toMatrixTensor, toTargets,
 } from './base.js';
 import { r2 } from './metrics.js';
+import { asTensor, centered, choleskySolve, columnMeans, lstsqMinNorm, peek, product, svdSolve, transpose } from './solvers.js';
+
+// Moved to solvers.ts with the other dense routines; re-exported under their old names.
+export { centered, choleskySolve, columnMeans, lstsqMinNorm, svdThin } from './solvers.js';
 
 /** Regression targets: one vector, or a matrix [nSamples, nTargets]. */
 export type TargetsLike = LabelsLike | MatrixLike;
@@ -27,21 +35,6 @@ export function toTargetMatrix(op: string, y: TargetsLike, nSamples: number): Ta
   const m = toMatrix(op, y as MatrixLike, 'y');
   if (m.rows !== nSamples) throw new TensileError(op, `X has ${nSamples} samples but y has ${m.rows}`);
   return { data: m.data, nTargets: m.cols, multi: true };
-}
-
-/** Column means of a row-major [rows, cols] matrix. */
-export function columnMeans(a: Float64Array, rows: number, cols: number): Float64Array {
-  const mean = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += a[i * cols + j];
-  for (let j = 0; j < cols; j++) mean[j] /= rows;
-  return mean;
-}
-
-/** a − mean (column-wise), a new array. */
-export function centered(a: Float64Array, rows: number, cols: number, mean: Float64Array): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = a[i * cols + j] - mean[j];
-  return out;
 }
 
 interface RegressorModel {
@@ -134,6 +127,29 @@ export function prepareRegression(op: string, X: MatrixLike, y: TargetsLike, fit
   };
 }
 
+/**
+ * prepareRegression for the GEMM-based solvers: X as a float64 tensor on its own js/cpu device,
+ * centred there (the column means and the subtraction run as tensor ops: native on cpu).
+ * Tensors it makes belong to the caller's tn.tidy scope; Xc may be the input tensor itself.
+ */
+function prepareDense(op: string, X: MatrixLike, y: TargetsLike, fitIntercept: boolean) {
+  const x = toMatrixTensor(op, X);
+  const n = x.rows, p = x.cols;
+  const targets = toTargetMatrix(op, y, n);
+  const t = targets.nTargets;
+  const yOffset = fitIntercept ? columnMeans(targets.data, n, t) : new Float64Array(t);
+  let Xc = x.t, xOffset = new Float64Array(p);
+  if (fitIntercept) {
+    const mu = mean(x.t, 0);
+    xOffset = peek(mu).slice();
+    Xc = sub(x.t, mu);
+  }
+  return {
+    n, p, t, targets, xOffset, yOffset, Xc, device: x.device,
+    Yc: fitIntercept ? centered(targets.data, n, t, yOffset) : targets.data,
+  };
+}
+
 /** intercept_k = yOffset_k − xOffset·coef_k (zero offsets give zero intercepts). */
 export function interceptFrom(coef: Float64Array, xOffset: Float64Array, yOffset: Float64Array): Float64Array {
   const p = xOffset.length, t = yOffset.length;
@@ -144,208 +160,6 @@ export function interceptFrom(coef: Float64Array, xOffset: Float64Array, yOffset
     b[k] = yOffset[k] - s;
   }
   return b;
-}
-
-// ---------------- dense float64 routines (small problems, exactness over speed) ----------------
-
-const EPS = 2.220446049250313e-16;
-
-/**
- * Thin SVD A = U·diag(S)·Vᵀ of a row-major [m, n] matrix with m >= n: Householder QR first, so
- * the one-sided (Hestenes) Jacobi rotations run on the n×n factor R. Returns U [m, n],
- * S (descending) and V [n, n], row-major. Jacobi gives small singular values to high
- * relative accuracy, which is what the rank decision of lstsq needs.
- */
-function svdTall(a: Float64Array, m: number, n: number): { U: Float64Array; S: Float64Array; V: Float64Array } {
-  // Householder QR, column-major work copy: w[j*m + i] = A[i, j].
-  const w = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) w[j * m + i] = a[i * n + j];
-  const vs: Float64Array[] = [];
-  const betas = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    let norm = 0;
-    for (let i = k; i < m; i++) norm += w[k * m + i] ** 2;
-    norm = Math.sqrt(norm);
-    const v = new Float64Array(m - k);
-    if (norm === 0) { vs.push(v); continue; }
-    const alpha = w[k * m + k] > 0 ? -norm : norm;
-    for (let i = k; i < m; i++) v[i - k] = w[k * m + i];
-    v[0] -= alpha;
-    let vv = 0;
-    for (let i = 0; i < v.length; i++) vv += v[i] * v[i];
-    betas[k] = vv === 0 ? 0 : 2 / vv;
-    for (let j = k; j < n; j++) {
-      let s = 0;
-      for (let i = k; i < m; i++) s += v[i - k] * w[j * m + i];
-      s *= betas[k];
-      for (let i = k; i < m; i++) w[j * m + i] -= s * v[i - k];
-    }
-    vs.push(v);
-  }
-  // R (upper n×n) as columns for Jacobi: r[j*n + i].
-  const r = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r[j * n + i] = w[j * m + i];
-  const v = new Float64Array(n * n);   // column-major V
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 80; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        let alpha = 0, beta = 0, gamma = 0;
-        for (let i = 0; i < n; i++) {
-          const x = r[p * n + i], y = r[q * n + i];
-          alpha += x * x; beta += y * y; gamma += x * y;
-        }
-        if (gamma === 0 || Math.abs(gamma) <= EPS * Math.sqrt(alpha * beta)) continue;
-        rotated = true;
-        const zeta = (beta - alpha) / (2 * gamma);
-        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t), s = c * t;
-        for (let i = 0; i < n; i++) {
-          const x = r[p * n + i], y = r[q * n + i];
-          r[p * n + i] = c * x - s * y; r[q * n + i] = s * x + c * y;
-          const vx = v[p * n + i], vy = v[q * n + i];
-          v[p * n + i] = c * vx - s * vy; v[q * n + i] = s * vx + c * vy;
-        }
-      }
-    }
-    if (!rotated) break;
-  }
-  const sv = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += r[j * n + i] ** 2;
-    sv[j] = Math.sqrt(s);
-  }
-  const order = Array.from(sv.keys()).sort((x, y) => sv[y] - sv[x]);
-  // U = Q·[Ur; 0], Ur's columns r_j / s_j; Q applied as the Householder reflections in reverse.
-  const U = new Float64Array(m * n), S = new Float64Array(n), V = new Float64Array(n * n);
-  const col = new Float64Array(m);
-  order.forEach((j, jj) => {
-    S[jj] = sv[j];
-    col.fill(0);
-    if (sv[j] > 0) for (let i = 0; i < n; i++) col[i] = r[j * n + i] / sv[j];
-    for (let k = n - 1; k >= 0; k--) {
-      const hv = vs[k];
-      if (betas[k] === 0) continue;
-      let s = 0;
-      for (let i = k; i < m; i++) s += hv[i - k] * col[i];
-      s *= betas[k];
-      for (let i = k; i < m; i++) col[i] -= s * hv[i - k];
-    }
-    for (let i = 0; i < m; i++) U[i * n + jj] = col[i];
-    for (let i = 0; i < n; i++) V[i * n + jj] = v[j * n + i];
-  });
-  return { U, S, V };
-}
-
-/** Thin SVD of any row-major [m, n] matrix: U [m, r], S [r], V [n, r], r = min(m, n). */
-export function svdThin(a: Float64Array, m: number, n: number): { U: Float64Array; S: Float64Array; V: Float64Array; r: number } {
-  if (m >= n) return { ...svdTall(a, m, n), r: n };
-  const at = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j];
-  const { U, S, V } = svdTall(at, n, m);
-  return { U: V, S, V: U, r: m };
-}
-
-/**
- * Applies V·diag(f(s))·Uᵀ to B [m, k]: the SVD solutions of least squares (f = 1/s) and ridge
- * (f = s/(s² + α)). Returns X [n, k].
- */
-function svdApply(svd: { U: Float64Array; S: Float64Array; V: Float64Array; r: number }, m: number, n: number, b: Float64Array, k: number, f: (s: number) => number): Float64Array {
-  const { U, S, V, r } = svd;
-  const utb = new Float64Array(r * k);
-  for (let j = 0; j < r; j++) {
-    const fj = f(S[j]);
-    if (fj === 0) continue;
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let i = 0; i < m; i++) s += U[i * r + j] * b[i * k + c];
-      utb[j * k + c] = s * fj;
-    }
-  }
-  const x = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < r; j++) s += V[i * r + j] * utb[j * k + c];
-      x[i * k + c] = s;
-    }
-  }
-  return x;
-}
-
-/**
- * Minimum-norm least squares min ‖A·X − B‖ for A [m, n], B [m, k]. Singular values below
- * max(m, n)·eps·s_max count as zero: numpy.linalg.lstsq's default. (scipy's gelsd, which
- * scikit-learn calls, cuts at eps·s_max, below the rounding noise of an exactly dependent
- * column, ~eps·s_max itself, so which side such a value lands on is chance; the wider
- * cutoff decides rank deficiency reliably and differs from scipy only for condition numbers
- * between 1/(max(m, n)·eps) and 1/eps.) Returns X [n, k], the rank and the singular values.
- */
-export function lstsqMinNorm(a: Float64Array, m: number, n: number, b: Float64Array, k: number): { x: Float64Array; rank: number; singular: Float64Array } {
-  const svd = svdThin(a, m, n);
-  const cutoff = Math.max(m, n) * EPS * (svd.S[0] ?? 0);
-  let rank = 0;
-  for (const s of svd.S) if (s > cutoff) rank++;
-  return { x: svdApply(svd, m, n, b, k, (s) => (s > cutoff ? 1 / s : 0)), rank, singular: svd.S };
-}
-
-/**
- * Solves A·X = B for symmetric positive definite A [n, n] (overwritten by its Cholesky factor)
- * and B [n, k]; returns null when a pivot is not safely positive (relative to the largest
- * diagonal entry), the case where LAPACK's potrf would fail or lose all accuracy.
- */
-export function choleskySolve(a: Float64Array, n: number, b: Float64Array, k: number): Float64Array | null {
-  let maxDiag = 0;
-  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, a[i * n + i]);
-  const tiny = n * EPS * maxDiag;
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let c = 0; c < j; c++) d -= a[j * n + c] ** 2;
-    if (!(d > tiny)) return null;
-    const l = Math.sqrt(d);
-    a[j * n + j] = l;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j];
-      for (let c = 0; c < j; c++) s -= a[i * n + c] * a[j * n + c];
-      a[i * n + j] = s / l;
-    }
-  }
-  const x = Float64Array.from(b);
-  for (let c = 0; c < k; c++) {
-    for (let i = 0; i < n; i++) {            // L·z = b
-      let s = x[i * k + c];
-      for (let q = 0; q < i; q++) s -= a[i * n + q] * x[q * k + c];
-      x[i * k + c] = s / a[i * n + i];
-    }
-    for (let i = n - 1; i >= 0; i--) {       // Lᵀ·x = z
-      let s = x[i * k + c];
-      for (let q = i + 1; q < n; q++) s -= a[q * n + i] * x[q * k + c];
-      x[i * k + c] = s / a[i * n + i];
-    }
-  }
-  return x;
-}
-
-/** Aᵀ·B for row-major A [m, n] and B [m, k]: [n, k]. */
-function gramT(a: Float64Array, m: number, n: number, b: Float64Array, k: number): Float64Array {
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < m; i++) {
-    for (let r = 0; r < n; r++) {
-      const v = a[i * n + r];
-      if (v === 0) continue;
-      for (let c = 0; c < k; c++) out[r * k + c] += v * b[i * k + c];
-    }
-  }
-  return out;
-}
-
-/** [n, k] → [k, n]. */
-function transpose(a: Float64Array, n: number, k: number): Float64Array {
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) out[c * n + i] = a[i * k + c];
-  return out;
 }
 
 export function booleanOption(op: string, name: string, v: unknown, dflt: boolean): boolean {
@@ -380,11 +194,13 @@ export class LinearRegression extends LinearRegressor {
   }
 
   fit(X: MatrixLike, y: TargetsLike): this {
-    const d = prepareRegression('LinearRegression.fit', X, y, this.fitIntercept);
-    const sol = lstsqMinNorm(d.Xc, d.n, d.p, d.Yc, d.t);
-    const coef = transpose(sol.x, d.p, d.t);
-    this.lstsq = { rank: sol.rank, singular: sol.singular };
-    this.setModel(coef, interceptFrom(coef, d.xOffset, d.yOffset), d.targets, d.p, d.x.device);
+    tidy(() => {
+      const d = prepareDense('LinearRegression.fit', X, y, this.fitIntercept);
+      const sol = lstsqMinNorm(peek(d.Xc), d.n, d.p, d.Yc, d.t, d.Xc.device);
+      const coef = transpose(sol.x, d.p, d.t);
+      this.lstsq = { rank: sol.rank, singular: sol.singular };
+      this.setModel(coef, interceptFrom(coef, d.xOffset, d.yOffset), d.targets, d.p, d.device);
+    });
     return this;
   }
 
@@ -432,34 +248,31 @@ export class Ridge extends LinearRegressor {
   }
 
   fit(X: MatrixLike, y: TargetsLike): this {
-    const d = prepareRegression('Ridge.fit', X, y, this.fitIntercept);
-    const { n, p, t, Xc, Yc } = d;
-    const alpha = this.alpha;
-    let w: Float64Array | null = null;   // [p, t]
-    if (this.solver !== 'svd') {
-      if (p > n) {
-        // More features than samples: the dual (kernel) system (XXᵀ + αI)·a = y, w = Xᵀa.
-        const K = new Float64Array(n * n);
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j <= i; j++) {
-            let s = 0;
-            for (let c = 0; c < p; c++) s += Xc[i * p + c] * Xc[j * p + c];
-            K[i * n + j] = K[j * n + i] = s;
-          }
-          K[i * n + i] += alpha;
+    tidy(() => {
+      const d = prepareDense('Ridge.fit', X, y, this.fitIntercept);
+      const { n, p, t, Xc, Yc } = d;
+      const alpha = this.alpha, dev = Xc.device;
+      let coef: Float64Array | null = null;   // [t, p]
+      if (this.solver !== 'svd') {
+        if (p > n) {
+          // More features than samples: the dual (kernel) system (XXᵀ + αI)·a = y, w = Xᵀa.
+          const K = product(Xc, Xc, false, true);
+          for (let i = 0; i < n; i++) K[i * n + i] += alpha;
+          const dual = choleskySolve(K, n, Yc, t, dev);
+          if (dual) coef = product(asTensor(dual, [n, t], dev), Xc, true, false);
+        } else {
+          const A = product(Xc, Xc, true, false);
+          for (let i = 0; i < p; i++) A[i * p + i] += alpha;
+          // Ycᵀ·Xc rather than Xcᵀ·Yc: a GEMM row per target, not a one-column product.
+          const XtY = transpose(product(asTensor(Yc, [n, t], dev), Xc, true, false), t, p);
+          const w = choleskySolve(A, p, XtY, t, dev);
+          if (w) coef = transpose(w, p, t);
         }
-        const dual = choleskySolve(K, n, Yc, t);
-        if (dual) w = gramT(Xc, n, p, dual, t);
-      } else {
-        const A = gramT(Xc, n, p, Xc, p);
-        for (let i = 0; i < p; i++) A[i * p + i] += alpha;
-        w = choleskySolve(A, p, gramT(Xc, n, p, Yc, t), t);
       }
-    }
-    this.solverUsed = w ? 'cholesky' : 'svd';
-    if (!w) w = svdApply(svdThin(Xc, n, p), n, p, Yc, t, (s) => (s > 1e-15 ? s / (s * s + alpha) : 0));
-    const coef = transpose(w, p, t);
-    this.setModel(coef, interceptFrom(coef, d.xOffset, d.yOffset), d.targets, p, d.x.device);
+      this.solverUsed = coef ? 'cholesky' : 'svd';
+      if (!coef) coef = transpose(svdSolve(peek(Xc), n, p, Yc, t, (s) => (s > 1e-15 ? s / (s * s + alpha) : 0), dev).x, p, t);
+      this.setModel(coef, interceptFrom(coef, d.xOffset, d.yOffset), d.targets, p, d.device);
+    });
     return this;
   }
 }

@@ -69,6 +69,11 @@ export function plainSgd(x: Float64Array, n: number, p: number, y: Float64Array,
   }
   let bestLoss = Infinity, noImprovement = 0, epoch = 0, stopped = false;
   const order = Int32Array.from({ length: n }, (_, i) => i);
+  // The settings as locals: the per-sample loop below is the whole cost of a fit (as
+  // scikit-learn's Cython loop), so it reads no option objects and allocates nothing.
+  const { alpha, eta0, powerT, loss, fitIntercept } = s;
+  const schedule = s.learningRate === 'optimal' ? 0 : s.learningRate === 'invscaling' ? 1 : 2;
+  const l2 = s.penalty === 'l2';
   for (epoch = 0; epoch < s.maxIter; epoch++) {
     if (s.shuffle) rng.shuffle(order);
     let sumLoss = 0;
@@ -77,15 +82,14 @@ export function plainSgd(x: Float64Array, n: number, p: number, y: Float64Array,
       let dot = 0;
       for (let j = 0; j < p; j++) dot += v[j] * x[o + j];
       const pred = scale * dot + intercept;
-      const eta = s.learningRate === 'optimal' ? 1 / (s.alpha * (optimalInit + t - 1))
-        : s.learningRate === 'invscaling' ? s.eta0 / Math.pow(t, s.powerT) : s.eta0;
-      sumLoss += s.loss.loss(pred, y[i]);
-      const update = -eta * Math.min(MAX_DLOSS, Math.max(-MAX_DLOSS, s.loss.dloss(pred, y[i])));
-      if (s.penalty === 'l2') scale *= Math.max(0, 1 - eta * s.alpha);
+      const eta = schedule === 0 ? 1 / (alpha * (optimalInit + t - 1)) : schedule === 1 ? eta0 / Math.pow(t, powerT) : eta0;
+      sumLoss += loss.loss(pred, y[i]);
+      const update = -eta * Math.min(MAX_DLOSS, Math.max(-MAX_DLOSS, loss.dloss(pred, y[i])));
+      if (l2) scale *= Math.max(0, 1 - eta * alpha);
       if (update !== 0) {
         const a = update / scale;
         for (let j = 0; j < p; j++) v[j] += a * x[o + j];
-        if (s.fitIntercept) intercept += update;
+        if (fitIntercept) intercept += update;
       }
       t++;
       if (scale < 1e-9) {
