@@ -115,6 +115,17 @@ export class Tensor {
   async data(): Promise<TypedArray> { return this.readHost('data'); }
   /** Synchronous `data()`; js and cpu only (webgpu throws, saying to await `data()`). */
   dataSync(): TypedArray { return this.readHostSync('dataSync'); }
+
+  /**
+   * @internal The tensor's elements as a view of its storage, without a copy, when it is
+   * contiguous and its memory lives in this process (js, cpu); null otherwise (webgpu, strided
+   * views). Valid while the tensor is alive; writing through it bypasses autograd.
+   */
+  hostView(): TypedArray | null {
+    this.assertAlive('hostView');
+    const host = this.ref.backend.hostArray?.(this.ref.buf);
+    return host && this.isContiguous ? host.subarray(this.offset, this.offset + this.size) : null;
+  }
   /** Nested JS arrays (booleans for bool tensors); a number for a 0-d tensor. */
   async array(): Promise<NestedArray> { return toNested(await this.data(), this.shape, this.dtype); }
   arraySync(): NestedArray { return toNested(this.dataSync(), this.shape, this.dtype); }

@@ -81,3 +81,19 @@ describe('devices', () => {
     expect(x.to(x.device)).toBe(x);
   });
 });
+
+test('hostView (internal) is the storage itself for contiguous host tensors, null otherwise', () => {
+  for (const device of ['js', 'cpu'].filter((d) => tn.availableDevices().includes(d as tn.DeviceName)) as tn.DeviceName[]) {
+    const a = tn.randn([4, 5], { seed: 11, dtype: 'float64', device });
+    const rows = a.slice([1, 3]);                       // contiguous, offset 5
+    const v = rows.hostView()!;
+    expect(Array.from(v)).toEqual(Array.from(rows.dataSync()));
+    v[0] = 42;                                          // no copy: the tensor sees the write
+    expect(a.dataSync()[5]).toBe(42);
+    expect(a.transpose().hostView()).toBeNull();         // strided
+    a.dispose();
+    expect(() => rows.hostView()).not.toThrow();         // the view keeps the storage alive
+    rows.dispose();
+    expect(() => rows.hostView()).toThrow(tn.TensileError);
+  }
+});

@@ -92,6 +92,11 @@ export interface Backend {
   read(s: Storage): Promise<TypedArray>;
   /** Synchronous read; backends that cannot (webgpu) throw a TensileError saying to await. */
   readSync(s: Storage): TypedArray;
+  /**
+   * The storage's own memory, without a copy, where it lives in this process (js, cpu); absent
+   * where it does not (webgpu). Library code reads a live tensor through it (Tensor.hostView).
+   */
+  hostArray?(s: Storage): TypedArray;
 
   /** out = op(x); x and out have out's shape (x may broadcast by stride 0). */
   unary(op: UnaryOp, x: View, out: View): void;

@@ -109,6 +109,7 @@ export function createCpuBackend(addon: NativeAddon): Backend {
     write: (s: Storage, data: TypedArray) => { arr(s).set(data); },
     read: async (s: Storage) => arr(s).slice(),
     readSync: (s: Storage) => arr(s).slice(),
+    hostArray: (s: Storage) => arr(s),
     unary: (op: UnaryOp, x: View, out: View) => call('unary', () => {
       shape(out.shape); view(x); view(out);
       addon.unary(UNARY_CODE[op], arr(x), arr(out));

@@ -34,6 +34,7 @@ export const jsBackend: Backend = {
   write: (s: Storage, data: TypedArray) => { arr(s).set(data); },
   read: async (s: Storage) => arr(s).slice(),
   readSync: (s: Storage) => arr(s).slice(),
+  hostArray: (s: Storage) => arr(s),
   unary: (op: UnaryOp, x: View, out: View) => unaryKernel(UNARY[op], x, arr(x), out, arr(out)),
   binary: (op: BinaryOp, a: View, b: View, out: View) => binaryKernel(BINARY[op], a, arr(a), b, arr(b), out, arr(out)),
   where: (c: View, a: View, b: View, out: View) => whereKernel(c, arr(c), a, arr(a), b, arr(b), out, arr(out)),
