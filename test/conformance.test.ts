@@ -440,6 +440,20 @@ for (const target of targets) describe(`conformance of ${target.name} against th
     f.check();
   });
 
+  eachDtype(dtypes(FLOATS), 'matmul %s: matrix-vector shapes (N = 1 or M = 1) past the threading threshold, every transpose', async (dtype) => {
+    // The cpu backend runs these as a GEMV (dot products per row, or axpys over a transposed
+    // operand, split over threads past 2^18 multiply-adds), not through the packed GEMM.
+    const f = new Failures();
+    let seed = 335000 + 1000 * FLOATS.indexOf(dtype);
+    for (const [M, N, K] of [[600, 1, 700], [1, 600, 700], [300, 1, 9], [1, 1, 1000], [2, 1, 131072]]) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) await mmCase(f, dtype, { batch: [], M, N, K, transA, transB }, seed++);
+      }
+    }
+    await mmCase(f, dtype, { batch: [3], M: 70, N: 1, K: 40, transA: true, transB: false }, seed++);
+    f.check();
+  });
+
   eachDtype(dtypes(NUMERIC), 'matmul %s: batch broadcast (stride 0), K = 0, empty and size-1 dims', async (dtype) => {
     const f = new Failures();
     let seed = 340000 + 10000 * NUMERIC.indexOf(dtype);
