@@ -5,12 +5,13 @@
  * solved on centred data as ½‖y − Xw‖² + l1·‖w‖₁ + ½·l2·‖w‖² with l1 = nαρ, l2 = nα(1−ρ);
  * cyclic (or random) sweeps of soft-thresholded coordinate updates keeping the residual
  * current, and the duality gap (scaled by ‖y‖²) checked whenever the largest update is small
- * relative to the largest weight.
+ * relative to the largest weight. The fit runs natively (native/src/ml/cd_impl.h, the same
+ * steps) when the addon has it; the solver here is its oracle and fallback.
  */
 import { TensileError } from '../errors.js';
-import { type MatrixLike, checkParam } from './base.js';
-import { LinearRegressor, type TargetsLike, booleanOption, interceptFrom, prepareRegression } from './linear.js';
-import { HostRandom } from './model-selection.js';
+import { type MatrixLike, checkParam, toMatrix } from './base.js';
+import { CdRandom, iterLimit, nativeCd } from './cd-native.js';
+import { LinearRegressor, type TargetsLike, booleanOption, interceptFrom, prepareRegression, toTargetMatrix } from './linear.js';
 
 export interface ElasticNetOptions {
   /** Overall penalty strength α >= 0 (default 1). */
@@ -24,7 +25,7 @@ export interface ElasticNetOptions {
   tol?: number;
   /** Constrain the weights to be >= 0 (default false). */
   positive?: boolean;
-  /** 'cyclic' (default) or 'random' coordinate order (seeded by `seed`). */
+  /** 'cyclic' (default) or 'random' coordinate order (seeded by `seed`; CdRandom's stream). */
   selection?: 'cyclic' | 'random';
   seed?: number;
 }
@@ -37,7 +38,7 @@ export interface DescentResult { gap: number; tol: number; nIter: number }
  */
 export function enetCoordinateDescent(
   xCols: Float64Array, n: number, p: number, y: Float64Array, w: Float64Array,
-  l1: number, l2: number, maxIter: number, tol: number, positive: boolean, rng: HostRandom | null,
+  l1: number, l2: number, maxIter: number, tol: number, positive: boolean, rng: { int(n: number): number } | null,
 ): DescentResult {
   const normCols = new Float64Array(p);
   for (let j = 0; j < p; j++) {
@@ -137,11 +138,27 @@ export class ElasticNet extends LinearRegressor {
 
   fit(X: MatrixLike, y: TargetsLike): this {
     const op = `${this.name}.fit`;
+    const native = nativeCd('enetFit');
+    if (native) {
+      // One call: centring, the column-major copy and every target's descent.
+      const x = toMatrix(op, X);
+      const targets = toTargetMatrix(op, y, x.rows);
+      const n = x.rows, p = x.cols, t = targets.nTargets;
+      const rng = this.selection === 'random' ? CdRandom.from(op, this.seed) : null;
+      const coef = new Float64Array(t * p), xOffset = new Float64Array(p), yOffset = new Float64Array(t);
+      const stats = new Float64Array(2 * t);
+      native(x.data, n, p, targets.data, t, this.fitIntercept, this.alpha * this.l1Ratio * n, this.alpha * (1 - this.l1Ratio) * n,
+        iterLimit(this.maxIter), this.tol, this.positive, rng ? rng.s : null, coef, xOffset, yOffset, stats);
+      this.iters = []; this.gaps = [];
+      for (let k = 0; k < t; k++) { this.iters.push(stats[2 * k]); this.gaps.push(stats[2 * k + 1] / n); }
+      this.setModel(coef, interceptFrom(coef, xOffset, yOffset), targets, p, x.device);
+      return this;
+    }
     const d = prepareRegression(op, X, y, this.fitIntercept);
     const { n, p, t, Xc, Yc } = d;
     const xCols = new Float64Array(n * p);
     for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) xCols[j * n + i] = Xc[i * p + j];
-    const rng = this.selection === 'random' ? HostRandom.from(op, this.seed) : null;
+    const rng = this.selection === 'random' ? CdRandom.from(op, this.seed) : null;
     const coef = new Float64Array(t * p);
     this.iters = []; this.gaps = [];
     const yk = new Float64Array(n);

@@ -5,14 +5,17 @@
  * intercept is liblinear's: a constant feature `interceptScaling` appended to every sample
  * and regularized like a weight, so the result matches liblinear's, not an unpenalized
  * intercept. One-vs-rest for more than two classes; the sample order of each sweep is a
- * seeded random permutation (not liblinear's rand()), so coefficients agree with
- * scikit-learn to the solver tolerance, not bit for bit.
+ * seeded random permutation (CdRandom's, not liblinear's rand()), so coefficients agree with
+ * scikit-learn to the solver tolerance, not bit for bit. The fit runs natively
+ * (native/src/ml/cd_impl.h, the same steps) when the addon has it; the solver here is its
+ * oracle and fallback.
  */
 import { TensileError } from '../errors.js';
-import { type LabelsLike, type MatrixLike, checkParam } from './base.js';
+import type { DeviceName } from '../backends/backend.js';
+import { type Label, type LabelsLike, type MatrixLike, checkParam } from './base.js';
+import { CdRandom, iterLimit, nativeCd } from './cd-native.js';
 import { booleanOption } from './linear.js';
 import { LinearClassifier, prepareClassification, warnNotConverged } from './logistic.js';
-import { HostRandom } from './model-selection.js';
 
 /**
  * liblinear's solve_l2r_l1l2_svc: minimizes the dual ½αᵀ(Q + D)α − eᵀα, 0 <= αᵢ <= U, with
@@ -22,7 +25,7 @@ import { HostRandom } from './model-selection.js';
  */
 export function dualCoordinateDescent(
   x: Float64Array, n: number, dim: number, y: Int8Array, C: number, loss: 'hinge' | 'squared_hinge',
-  tol: number, maxIter: number, rng: HostRandom,
+  tol: number, maxIter: number, rng: { int(n: number): number },
 ): { w: Float64Array; nIter: number } {
   const diag = loss === 'squared_hinge' ? 0.5 / C : 0;
   const upper = loss === 'squared_hinge' ? Infinity : C;
@@ -142,29 +145,42 @@ export class LinearSVC extends LinearClassifier {
   fit(X: MatrixLike, y: LabelsLike): this {
     const op = 'LinearSVC.fit';
     const { x, classes, index } = prepareClassification(op, X, y);
-    const rng = HostRandom.from(op, this.seed);
+    const rng = CdRandom.from(op, this.seed);
     const n = x.rows, p = x.cols, dim = p + (this.fitIntercept ? 1 : 0);
+    const K = classes.length, rows = K === 2 ? 1 : K;
+    const coef = new Float64Array(rows * p), intercept = new Float64Array(rows);
+    const native = nativeCd('linearSvcFit');
+    if (native) {
+      const iters = new Float64Array(rows);
+      native(x.data, n, p, index, K, this.C, this.loss === 'hinge', this.fitIntercept ? this.interceptScaling : 0, this.tol,
+        iterLimit(this.maxIter), rng.s, coef, intercept, iters);
+      this.finish(classes, coef, intercept, Math.max(...iters), p, x.device);
+      return this;
+    }
     // The samples with liblinear's bias feature appended.
     const xa = new Float64Array(n * dim);
     for (let i = 0; i < n; i++) {
       xa.set(x.data.subarray(i * p, (i + 1) * p), i * dim);
       if (this.fitIntercept) xa[i * dim + p] = this.interceptScaling;
     }
-    const K = classes.length, rows = K === 2 ? 1 : K;
-    const coef = new Float64Array(rows * p), intercept = new Float64Array(rows);
     const ypm = new Int8Array(n);
-    this.iters = 0;
+    let iters = 0;
     for (let r = 0; r < rows; r++) {
       const pos = K === 2 ? 1 : r;
       for (let i = 0; i < n; i++) ypm[i] = index[i] === pos ? 1 : -1;
       const { w, nIter } = dualCoordinateDescent(xa, n, dim, ypm, this.C, this.loss, this.tol, this.maxIter, rng);
-      this.iters = Math.max(this.iters, nIter);
+      iters = Math.max(iters, nIter);
       coef.set(w.subarray(0, p), r * p);
       intercept[r] = this.fitIntercept ? this.interceptScaling * w[p] : 0;
     }
-    if (this.iters >= this.maxIter) warnNotConverged(this.name, `reached maxIter = ${this.maxIter}; increase it or scale the data`);
-    this.setModel(classes, coef, intercept, p, x.device);
+    this.finish(classes, coef, intercept, iters, p, x.device);
     return this;
+  }
+
+  private finish(classes: Label[], coef: Float64Array, intercept: Float64Array, iters: number, p: number, device?: DeviceName): void {
+    this.iters = iters;
+    if (iters >= this.maxIter) warnNotConverged(this.name, `reached maxIter = ${this.maxIter}; increase it or scale the data`);
+    this.setModel(classes, coef, intercept, p, device);
   }
 
   /** The most sweeps any one-vs-rest problem took. */

@@ -12,6 +12,7 @@
 #include "linalg/linalg_napi.h"
 #include "matmul.h"
 #include "misc.h"
+#include "ml/cd_napi.h"
 #include "optimizer.h"
 #include "reduce.h"
 #include "threadpool.h"
@@ -429,6 +430,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   RegisterLinalg(env, exports);
+  RegisterCd(env, exports);
   return exports;
 }
 
