@@ -85,6 +85,9 @@ export class Tensor {
     this.assertAlive(op);
     const b = this.ref.backend;
     if (this.offset === 0 && this.isContiguous && this.size === this.ref.buf.size) return b.readSync(this.ref.buf);
+    // A contiguous part of host memory (a row slice): one copy, not a gather and a read.
+    const host = this.isContiguous ? b.hostArray?.(this.ref.buf) : undefined;
+    if (host) return host.slice(this.offset, this.offset + this.size);
     const tmp = b.alloc(this.dtype, this.size);
     try {
       b.copy(this.view(op), { buf: tmp, dtype: this.dtype, shape: this.shape, strides: contiguousStrides(this.shape), offset: 0 });
