@@ -11,92 +11,13 @@
 #include <string>
 
 #include "../common.h"
+#include "../napi_args.h"
 #include "linalg.h"
 
 namespace tensile {
 namespace {
 
-template <typename F>
-Napi::Value guarded(const Napi::CallbackInfo& info, const char* name, F&& body) {
-  try {
-    body();
-  } catch (const KernelError& e) {
-    Napi::Error err = Napi::Error::New(info.Env(), std::string(name) + ": " + e.what());
-    err.Set("kernel", Napi::String::New(info.Env(), name));
-    err.ThrowAsJavaScriptException();
-  } catch (const std::bad_alloc&) {
-    Napi::Error::New(info.Env(), std::string(name) + ": out of memory").ThrowAsJavaScriptException();
-  } catch (const std::exception& e) {
-    // Anything else (std::length_error from a huge work array) must not reach std::terminate.
-    Napi::Error::New(info.Env(), std::string(name) + ": " + e.what()).ThrowAsJavaScriptException();
-  }
-  return info.Env().Undefined();
-}
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-// A size argument: an integer in [0, 2^31).
-int64_t size_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  if (i >= info.Length() || !info[i].IsNumber()) throw KernelError(std::string("'") + what + "' must be a number");
-  const double v = info[i].As<Napi::Number>().DoubleValue();
-  const std::string name = std::string("'") + what + "'";
-  if (!std::isfinite(v) || v != std::trunc(v)) throw KernelError(name + " must be an integer, got " + number(v));
-  if (v < 0) throw KernelError(name + " must not be negative, got " + number(v));
-  if (v > 2147483647.0) throw KernelError(name + " must be below 2^31, got " + number(v));
-  return static_cast<int64_t>(v);
-}
-
-bool bool_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  if (i >= info.Length() || !info[i].IsBoolean()) throw KernelError(std::string("'") + what + "' must be a boolean");
-  return info[i].As<Napi::Boolean>().Value();
-}
-
-template <typename T>
-struct Arr {
-  T* data = nullptr;
-  int64_t length = 0;
-};
-
-// A TypedArray of the given type; null allowed when `nullable` (data stays nullptr).
-template <typename T>
-Arr<T> array_arg(const Napi::CallbackInfo& info, size_t i, const char* what, bool nullable = false) {
-  constexpr napi_typedarray_type want = sizeof(T) == 8 ? napi_float64_array : napi_int32_array;
-  const char* want_name = sizeof(T) == 8 ? "a Float64Array" : "an Int32Array";
-  Arr<T> out;
-  if (i >= info.Length() || info[i].IsUndefined()) throw KernelError(std::string("'") + what + "' is missing");
-  if (nullable && info[i].IsNull()) return out;
-  bool is_ta = false;
-  napi_is_typedarray(info.Env(), info[i], &is_ta);
-  if (!is_ta) throw KernelError(std::string("'") + what + "' must be " + want_name + (nullable ? " or null" : ""));
-  napi_typedarray_type type;
-  size_t length;
-  void* data;
-  napi_value ab;
-  size_t byte_offset;
-  napi_get_typedarray_info(info.Env(), info[i], &type, &length, &data, &ab, &byte_offset);
-  if (type != want) throw KernelError(std::string("'") + what + "' must be " + want_name + (nullable ? " or null" : ""));
-  out.data = static_cast<T*>(data);
-  out.length = data ? static_cast<int64_t>(length) : 0;  // a detached buffer has no elements
-  return out;
-}
-
-// a·b·c, or a KernelError when it exceeds what any buffer can hold.
-int64_t product(int64_t a, int64_t b, int64_t c = 1) {
-  int64_t ab, abc;
-  if (__builtin_mul_overflow(a, b, &ab) || __builtin_mul_overflow(ab, c, &abc) || abc > kMaxElements)
-    throw KernelError("sizes too large (" + std::to_string(a) + " × " + std::to_string(b) + " × " + std::to_string(c) + ")");
-  return abc;
-}
-
-template <typename T>
-void need(const Arr<T>& arr, const char* what, int64_t count) {
-  if (arr.length < count)
-    throw KernelError(std::string("'") + what + "' has " + std::to_string(arr.length) + " elements, needs " + std::to_string(count));
-}
+using namespace napi_args;
 
 Napi::Value Getrf(const Napi::CallbackInfo& info) {
   return guarded(info, "getrf", [&] {
