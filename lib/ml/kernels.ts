@@ -3,7 +3,8 @@
  * rows against all training rows are one GEMM (tn.matmulT on the native cpu backend, the js
  * oracle without the addon), and the kernel transform is then applied elementwise in
  * libsvm's operation order (rbf as exp(-γ(‖a‖² + ‖b‖² − 2a·b)), poly by libsvm's `powi`), so
- * a cached value rounds to the same float32 (libsvm's Qfloat) as libsvm's.
+ * a cached value rounds to the same float32 (libsvm's Qfloat) as libsvm's. The native SMO
+ * (native/src/ml/smo_rows.cc) computes its rows with the same GEMM call and transform.
  */
 import { TensileError } from '../errors.js';
 import { availableDevices } from '../device.js';

@@ -1,240 +1,22 @@
 /**
  * Kernel support vector machines with scikit-learn's semantics and defaults: SVC (C-SVC,
  * one-vs-one multiclass exactly as libsvm: classes in sorted order, samples grouped by class,
- * votes with ties to the lowest class) and SVR (ε-SVR, libsvm's 2n-variable formulation).
- * Both train with the SMO solver of lib/ml/smo.ts on kernel rows from lib/ml/kernels.ts and
+ * votes with ties to the lowest class) here, SVR (ε-SVR) in lib/ml/svr.ts. Both train with
+ * libsvm's SMO (lib/ml/smo-native.ts: the native solver, or lib/ml/smo.ts's without it) and
  * expose sklearn's fitted attributes in camelCase (dualCoef, intercept, support, ...).
  */
 import { TensileError } from '../errors.js';
 import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
-import type { DeviceName } from '../backends/backend.js';
 import {
-  type Label, type LabelsLike, type Matrix, type MatrixLike, checkFeatures, checkFitted, checkParam, decodeLabels,
-  encodeLabels, result, toLabels, toMatrix, toTargets,
+  type Label, type LabelsLike, type Matrix, type MatrixLike, checkFitted, decodeLabels, encodeLabels, result, toLabels,
 } from './base.js';
-import {
-  DenseKernelRows, KERNEL_NAMES, type KernelName, type KernelRowSource, type KernelSpec, PrecomputedKernelRows,
-  kernelMatrix,
-} from './kernels.js';
-import { SMOSolver, type SMOResult } from './smo.js';
+import { BaseSVM, type SVCOptions } from './svm-base.js';
+import { solveSMO } from './smo-native.js';
+import type { SMOResult } from './smo.js';
 
-/** 'scale' = 1 / (nFeatures · X.var()), 'auto' = 1 / nFeatures, or a number ≥ 0. */
-export type Gamma = 'scale' | 'auto' | number;
-
-export interface BaseSVMOptions {
-  /** Default 'rbf'. 'precomputed': fit with the n×n Gram matrix, predict with the m×n one. */
-  kernel?: KernelName;
-  /** Degree of the poly kernel (default 3). */
-  degree?: number;
-  /** Default 'scale'. */
-  gamma?: Gamma;
-  /** Independent term of poly and sigmoid (default 0). */
-  coef0?: number;
-  /** Stopping tolerance (default 1e-3). */
-  tol?: number;
-  /** libsvm's shrinking heuristic (default true). */
-  shrinking?: boolean;
-  /** Kernel cache in MB (default 200). */
-  cacheSize?: number;
-  /** Iteration limit per QP, -1 for none (default). */
-  maxIter?: number;
-}
-
-export interface SVCOptions extends BaseSVMOptions {
-  /** Regularisation (default 1). */
-  C?: number;
-  /** Per-class multipliers of C: a map or object from class label to weight, or 'balanced'. */
-  classWeight?: 'balanced' | Record<string, number> | Map<Label, number> | null;
-  /** Shape of decisionFunction for more than two classes (default 'ovr'). */
-  decisionFunctionShape?: 'ovr' | 'ovo';
-  /** With 'ovr', predict by the argmax of decisionFunction instead of libsvm's votes. */
-  breakTies?: boolean;
-}
-
-export interface SVROptions extends BaseSVMOptions {
-  C?: number;
-  /** Width of the ε-insensitive tube (default 0.1). */
-  epsilon?: number;
-}
-
-/** What both estimators share: kernel parameters, validation, the support set and kernels to it. */
-abstract class BaseSVM {
-  readonly kernel: KernelName;
-  readonly degree: number;
-  readonly gamma: Gamma;
-  readonly coef0: number;
-  readonly tol: number;
-  readonly shrinking: boolean;
-  readonly cacheSize: number;
-  readonly maxIter: number;
-  readonly C: number;
-
-  protected fitted = false;
-  protected status = 0;
-  protected nFeatures = 0;
-  protected spec!: KernelSpec;
-  protected nTrain = 0;
-  /** Indices of the support vectors in the training data. */
-  protected sv: Int32Array = new Int32Array(0);
-  /** Rows of the support vectors (empty for a precomputed kernel, as sklearn). */
-  protected svX: Float64Array = new Float64Array(0);
-  protected device?: DeviceName;
-
-  protected abstract readonly name: string;
-
-  constructor(opts: BaseSVMOptions & { C?: number }) {
-    this.kernel = opts.kernel ?? 'rbf';
-    this.degree = opts.degree ?? 3;
-    this.gamma = opts.gamma ?? 'scale';
-    this.coef0 = opts.coef0 ?? 0;
-    this.tol = opts.tol ?? 1e-3;
-    this.shrinking = opts.shrinking ?? true;
-    this.cacheSize = opts.cacheSize ?? 200;
-    this.maxIter = opts.maxIter ?? -1;
-    this.C = opts.C ?? 1;
-  }
-
-  /** Checks every hyper-parameter, as sklearn's fit does, naming the one at fault. */
-  protected checkParams(op: string): void {
-    if (!KERNEL_NAMES.includes(this.kernel)) {
-      throw new TensileError(op, `unknown kernel '${String(this.kernel)}'; expected one of ${KERNEL_NAMES.join(', ')}`);
-    }
-    checkParam(op, 'C', this.C);
-    checkParam(op, 'tol', this.tol);
-    checkParam(op, 'cacheSize', this.cacheSize);
-    checkParam(op, 'degree', this.degree, { min: 0, exclusiveMin: false, integer: true });
-    if (typeof this.coef0 !== 'number' || !Number.isFinite(this.coef0)) throw new TensileError(op, `'coef0' must be a finite number, got ${String(this.coef0)}`);
-    if (!Number.isInteger(this.maxIter) || this.maxIter < -1) throw new TensileError(op, `'maxIter' must be -1 (no limit) or an integer >= 0, got ${String(this.maxIter)}`);
-    if (typeof this.shrinking !== 'boolean') throw new TensileError(op, `'shrinking' must be a boolean, got ${String(this.shrinking)}`);
-    if (this.gamma !== 'scale' && this.gamma !== 'auto') {
-      if (typeof this.gamma !== 'number' || !Number.isFinite(this.gamma) || this.gamma < 0) {
-        throw new TensileError(op, `'gamma' must be 'scale', 'auto' or a number >= 0, got ${String(this.gamma)}`);
-      }
-    }
-  }
-
-  /** X for fit, with the square check of a precomputed Gram matrix; resolves gamma. */
-  protected fitMatrix(op: string, X: MatrixLike): Matrix {
-    const M = toMatrix(op, X);
-    if (this.kernel === 'precomputed' && M.rows !== M.cols) {
-      throw new TensileError(op, `a precomputed kernel must be a square Gram matrix [nSamples, nSamples], got [${M.rows},${M.cols}]`);
-    }
-    let gamma: number;
-    if (this.kernel === 'precomputed') {
-      gamma = 0; // unused, as sklearn's _gamma
-    } else if (this.gamma === 'scale') {
-      let mean = 0;
-      for (let i = 0; i < M.data.length; i++) mean += M.data[i];
-      mean /= M.data.length;
-      let v = 0;
-      for (let i = 0; i < M.data.length; i++) v += (M.data[i] - mean) ** 2;
-      v /= M.data.length;
-      gamma = v !== 0 ? 1 / (M.cols * v) : 1;
-    } else if (this.gamma === 'auto') {
-      gamma = 1 / M.cols;
-    } else {
-      gamma = this.gamma;
-    }
-    this.spec = { kernel: this.kernel, gamma, degree: this.degree, coef0: this.coef0 };
-    this.nTrain = M.rows;
-    this.nFeatures = M.cols;
-    this.device = M.device;
-    return M;
-  }
-
-  /**
-   * The kernel-row source for the training samples `index` (into X); `rows`, when given, are
-   * those samples' features already gathered (row-major).
-   */
-  protected rowSource(M: Matrix, index: Int32Array, rows?: Float64Array): KernelRowSource {
-    if (this.kernel === 'precomputed') return new PrecomputedKernelRows(M.data, M.rows, index);
-    const p = M.cols;
-    let Xs = rows;
-    if (!Xs) {
-      Xs = new Float64Array(index.length * p);
-      for (let r = 0; r < index.length; r++) Xs.set(M.data.subarray(index[r] * p, index[r] * p + p), r * p);
-    }
-    return new DenseKernelRows(this.spec, Xs, index.length, p);
-  }
-
-  protected solverOptions(): { tol: number; shrinking: boolean; maxIter: number; cacheBytes: number } {
-    return { tol: this.tol, shrinking: this.shrinking, maxIter: this.maxIter, cacheBytes: this.cacheSize * 2 ** 20 };
-  }
-
-  /** Keeps the support vectors (indices into the training data, in libsvm's order). */
-  protected keepSupport(M: Matrix, support: Int32Array): void {
-    this.sv = support;
-    if (this.kernel === 'precomputed') {
-      this.svX = new Float64Array(0);
-      return;
-    }
-    const p = M.cols;
-    this.svX = new Float64Array(support.length * p);
-    for (let k = 0; k < support.length; k++) this.svX.set(M.data.subarray(support[k] * p, support[k] * p + p), k * p);
-  }
-
-  /** X for predict: checked against the fitted feature count (or training size). */
-  protected predictMatrix(op: string, X: MatrixLike): Matrix {
-    checkFitted(op, this.fitted, this.name);
-    const M = toMatrix(op, X);
-    if (this.kernel === 'precomputed') {
-      if (M.cols !== this.nTrain) {
-        throw new TensileError(op, `a precomputed kernel for prediction needs one column per training sample: got ${M.cols} columns, the model was fitted on ${this.nTrain} samples`);
-      }
-    } else {
-      checkFeatures(op, M, this.nFeatures, this.name);
-    }
-    return M;
-  }
-
-  /** K(X, support vectors), m × nSV row-major, in blocks of rows to bound memory. */
-  protected supportKernel(M: Matrix, visit: (rowStart: number, rows: number, K: Float64Array) => void): void {
-    const nSV = this.sv.length, block = 2048;
-    for (let a = 0; a < M.rows; a += block) {
-      const m = Math.min(block, M.rows - a);
-      let K: Float64Array;
-      if (this.kernel === 'precomputed') {
-        K = new Float64Array(m * nSV);
-        for (let i = 0; i < m; i++) for (let k = 0; k < nSV; k++) K[i * nSV + k] = M.data[(a + i) * M.cols + this.sv[k]];
-      } else {
-        K = kernelMatrix(this.spec, M.data.subarray(a * M.cols, (a + m) * M.cols), m, this.svX, nSV, M.cols);
-      }
-      visit(a, m, K);
-    }
-  }
-
-  /** 0 when every QP converged, 1 when maxIter stopped one (sklearn's fit_status_). */
-  get fitStatus(): number {
-    checkFitted(`${this.name}.fitStatus`, this.fitted, this.name);
-    return this.status;
-  }
-
-  /** Number of features (training samples, for a precomputed kernel) seen by fit. */
-  get nFeaturesIn(): number {
-    checkFitted(`${this.name}.nFeaturesIn`, this.fitted, this.name);
-    return this.nFeatures;
-  }
-
-  /** The gamma fit used (sklearn's private _gamma): 'scale' and 'auto' resolved. */
-  get fittedGamma(): number {
-    checkFitted(`${this.name}.fittedGamma`, this.fitted, this.name);
-    return this.spec.gamma;
-  }
-
-  /** Support vectors, [nSV, nFeatures] ([0, 0] for a precomputed kernel, as sklearn). */
-  get supportVectors(): Tensor {
-    checkFitted(`${this.name}.supportVectors`, this.fitted, this.name);
-    const p = this.kernel === 'precomputed' ? 0 : this.nFeatures;
-    return result(this.svX.slice(), [p ? this.sv.length : 0, p], this.device);
-  }
-
-  /** Indices of the support vectors in the training data (int32). */
-  get support(): Tensor {
-    checkFitted(`${this.name}.support`, this.fitted, this.name);
-    return tensor(this.sv.slice(), { device: this.device });
-  }
-}
+export { SVR } from './svr.js';
+export type { BaseSVMOptions, Gamma, SVCOptions, SVROptions } from './svm-base.js';
 
 /**
  * C-support vector classification (libsvm's C-SVC), as sklearn.svm.SVC.
@@ -284,11 +66,6 @@ export class SVC extends BaseSVM {
     for (let c = 1; c < K; c++) start[c] = start[c - 1] + count[c - 1];
     const perm = new Int32Array(n), fill = start.slice();
     for (let i = 0; i < n; i++) perm[fill[index[i]]++] = i;
-    // Features in grouped order, so each pair's problem is two contiguous copies.
-    const nf = M.cols;
-    const Xg = this.kernel !== 'precomputed' ? new Float64Array(n * nf) : null;
-    if (Xg) for (let q = 0; q < n; q++) Xg.set(M.data.subarray(perm[q] * nf, perm[q] * nf + nf), q * nf);
-
     const nonzero = new Uint8Array(n);
     const fs: SMOResult[] = [];
     let status = 0;
@@ -300,19 +77,8 @@ export class SVC extends BaseSVM {
         sub.set(perm.subarray(start[j], start[j] + cj), ci);
         const ys = new Int8Array(l).fill(1, 0, ci).fill(-1, ci);
         const Cs = new Float64Array(l).fill(weightedC[i], 0, ci).fill(weightedC[j], ci);
-        let rows: Float64Array | undefined;
-        if (Xg) {
-          rows = new Float64Array(l * nf);
-          rows.set(Xg.subarray(start[i] * nf, (start[i] + ci) * nf), 0);
-          rows.set(Xg.subarray(start[j] * nf, (start[j] + cj) * nf), ci * nf);
-        }
-        const source = this.rowSource(M, sub, rows);
-        let f: SMOResult;
-        try {
-          f = new SMOSolver(source, { y: ys, p: new Float64Array(l).fill(-1), C: Cs, sample: Int32Array.from({ length: l }, (_, k) => k) }, this.solverOptions()).solve();
-        } finally {
-          source.dispose();
-        }
+        const sample = Int32Array.from({ length: l }, (_, k) => k);
+        const f: SMOResult = solveSMO(this.kernelData(M, sub), { y: ys, p: new Float64Array(l).fill(-1), C: Cs, sample }, this.solverOptions());
         for (let k = 0; k < l; k++) f.alpha[k] *= ys[k];
         if (f.timedOut) status = 1;
         for (let k = 0; k < ci; k++) if (f.alpha[k] !== 0) nonzero[start[i] + k] = 1;
@@ -528,120 +294,4 @@ export function ovrDecision(dec: Float64Array, m: number, K: number): Float64Arr
     for (let c = 0; c < K; c++) out[o + c] += conf[c] / (3 * (Math.abs(conf[c]) + 1));
   }
   return out;
-}
-
-/**
- * ε-support vector regression (libsvm's ε-SVR), as sklearn.svm.SVR.
- * @example
- * const reg = new tn.ml.SVR({ C: 100, epsilon: 0.1 }).fit(X, y);
- * reg.predict(X); reg.dualCoef; reg.intercept;
- */
-export class SVR extends BaseSVM {
-  readonly estimatorType = 'regressor' as const;
-  protected readonly name = 'SVR';
-  readonly epsilon: number;
-  private iters = 0;
-  private coefs = new Float64Array(0);
-  private b = 0;
-
-  constructor(opts: SVROptions = {}) {
-    super(opts);
-    this.epsilon = opts.epsilon ?? 0.1;
-  }
-
-  /** Solves libsvm's 2n-variable ε-SVR dual (α⁺ with y = +1, α⁻ with y = −1); returns this. */
-  fit(X: MatrixLike, y: LabelsLike): this {
-    const op = 'SVR.fit';
-    this.checkParams(op);
-    checkParam(op, 'epsilon', this.epsilon, { min: 0, exclusiveMin: false });
-    const M = this.fitMatrix(op, X);
-    const t = toTargets(op, y, M.rows);
-    const l = M.rows;
-    const ys = new Int8Array(2 * l).fill(1, 0, l).fill(-1, l);
-    const p = new Float64Array(2 * l);
-    for (let i = 0; i < l; i++) { p[i] = this.epsilon - t[i]; p[i + l] = this.epsilon + t[i]; }
-    const sample = Int32Array.from({ length: 2 * l }, (_, k) => k % l);
-    const source = this.rowSource(M, Int32Array.from({ length: l }, (_, k) => k));
-    let f: SMOResult;
-    try {
-      f = new SMOSolver(source, { y: ys, p, C: new Float64Array(2 * l).fill(this.C), sample }, this.solverOptions()).solve();
-    } finally {
-      source.dispose();
-    }
-    const sv: number[] = [], coefs: number[] = [];
-    for (let i = 0; i < l; i++) {
-      const a = f.alpha[i] - f.alpha[i + l];
-      if (a !== 0) { sv.push(i); coefs.push(a); }
-    }
-    this.coefs = Float64Array.from(coefs);
-    this.b = f.rho !== 0 ? -f.rho : 0;
-    this.iters = f.nIter;
-    this.status = f.timedOut ? 1 : 0;
-    this.keepSupport(M, Int32Array.from(sv));
-    this.fitted = true;
-    return this;
-  }
-
-  /** Σ dualCoef_k · k(x, sv_k) + intercept, [m]. */
-  predict(X: MatrixLike): Tensor {
-    const M = this.predictMatrix('SVR.predict', X);
-    return result(this.predictValues(M), [M.rows], this.device);
-  }
-
-  private predictValues(M: Matrix): Float64Array {
-    const out = new Float64Array(M.rows), n = this.sv.length;
-    this.supportKernel(M, (a, m, K) => {
-      for (let r = 0; r < m; r++) {
-        let s = 0;
-        for (let k = 0; k < n; k++) s += this.coefs[k] * K[r * n + k];
-        out[a + r] = s + this.b;
-      }
-    });
-    return out;
-  }
-
-  /** Coefficient of determination R² on (X, y). */
-  score(X: MatrixLike, y: LabelsLike): number {
-    const M = this.predictMatrix('SVR.score', X);
-    const t = toTargets('SVR.score', y, M.rows), pred = this.predictValues(M);
-    let mean = 0;
-    for (let i = 0; i < t.length; i++) mean += t[i];
-    mean /= t.length;
-    let ssRes = 0, ssTot = 0;
-    for (let i = 0; i < t.length; i++) { ssRes += (t[i] - pred[i]) ** 2; ssTot += (t[i] - mean) ** 2; }
-    return ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot;
-  }
-
-  /** SMO iterations (sklearn's n_iter_). */
-  get nIter(): number {
-    checkFitted('SVR.nIter', this.fitted, 'SVR');
-    return this.iters;
-  }
-
-  /** [nSV]: the count of support vectors, as sklearn's n_support_ for regression. */
-  get nSupport(): Tensor {
-    checkFitted('SVR.nSupport', this.fitted, 'SVR');
-    return tensor(Int32Array.of(this.sv.length), { device: this.device });
-  }
-
-  /** α⁺ − α⁻ of the support vectors, [1, nSV]. */
-  get dualCoef(): Tensor {
-    checkFitted('SVR.dualCoef', this.fitted, 'SVR');
-    return result(this.coefs.slice(), [1, this.sv.length], this.device);
-  }
-
-  /** [1]: −rho. */
-  get intercept(): Tensor {
-    checkFitted('SVR.intercept', this.fitted, 'SVR');
-    return result(Float64Array.of(this.b), [1], this.device);
-  }
-
-  /** Primal weights for the linear kernel, [1, nFeatures]. */
-  get coef(): Tensor {
-    checkFitted('SVR.coef', this.fitted, 'SVR');
-    if (this.kernel !== 'linear') throw new TensileError('SVR.coef', `coef is only available with the linear kernel (kernel is '${this.kernel}')`);
-    const p = this.nFeatures, w = new Float64Array(p);
-    for (let k = 0; k < this.sv.length; k++) for (let f = 0; f < p; f++) w[f] += this.coefs[k] * this.svX[k * p + f];
-    return result(w, [1, p], this.device);
-  }
 }

@@ -13,6 +13,7 @@
 #include "matmul.h"
 #include "misc.h"
 #include "ml/cd_napi.h"
+#include "ml/smo_napi.h"
 #include "optimizer.h"
 #include "reduce.h"
 #include "threadpool.h"
@@ -431,6 +432,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   RegisterLinalg(env, exports);
   RegisterCd(env, exports);
+  RegisterSmo(env, exports);
   return exports;
 }
 

@@ -89,14 +89,14 @@ struct Arr {
   int64_t length = 0;
 };
 
-// A TypedArray of type T (any length); null allowed when `nullable` (data stays nullptr).
+// A value that must be a TypedArray of type T (any length); null allowed when `nullable`
+// (data stays nullptr). `what` names it in errors.
 template <typename T>
-Arr<T> array_arg(const Napi::CallbackInfo& info, size_t i, const char* what, bool nullable = false) {
+Arr<T> typed_array(Napi::Env env, const Napi::Value& v, const char* what, bool nullable = false) {
   Arr<T> out;
-  if (i >= info.Length() || info[i].IsUndefined()) throw KernelError(quoted(what) + " is missing");
-  if (nullable && info[i].IsNull()) return out;
+  if (nullable && v.IsNull()) return out;
   bool is_ta = false;
-  napi_is_typedarray(info.Env(), info[i], &is_ta);
+  napi_is_typedarray(env, v, &is_ta);
   const std::string want = std::string(TypeOf<T>::name) + (nullable ? " or null" : "");
   if (!is_ta) throw KernelError(quoted(what) + " must be " + want);
   napi_typedarray_type type;
@@ -104,11 +104,18 @@ Arr<T> array_arg(const Napi::CallbackInfo& info, size_t i, const char* what, boo
   void* data;
   napi_value ab;
   size_t byte_offset;
-  napi_get_typedarray_info(info.Env(), info[i], &type, &length, &data, &ab, &byte_offset);
+  napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &byte_offset);
   if (type != TypeOf<T>::t) throw KernelError(quoted(what) + " must be " + want);
   out.data = static_cast<T*>(data);
   out.length = data ? static_cast<int64_t>(length) : 0;  // a detached buffer has no elements
   return out;
+}
+
+// Argument i as a TypedArray of type T (see typed_array).
+template <typename T>
+Arr<T> array_arg(const Napi::CallbackInfo& info, size_t i, const char* what, bool nullable = false) {
+  if (i >= info.Length() || info[i].IsUndefined()) throw KernelError(quoted(what) + " is missing");
+  return typed_array<T>(info.Env(), info[i], what, nullable);
 }
 
 // At least `count` elements.
