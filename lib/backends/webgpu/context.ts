@@ -4,16 +4,20 @@
  * device, opened once with the adapter's real limits rather than Dawn's defaults.
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TensileError } from '../../errors.js';
+import type { AdapterProfile } from './specs.js';
 
 export interface GpuContext {
   readonly gpu: GPU;
   readonly adapter: GPUAdapter;
   readonly device: GPUDevice;
   readonly adapterName: string;
-  /** A software adapter (lavapipe, SwiftShader): small tiles suit it better. */
+  /** A software adapter (lavapipe, SwiftShader): a CPU runs the kernels (see chooseMatmulConfig). */
   readonly software: boolean;
+  /** What kernel specialisations are chosen by (specs.ts, chooseMatmulConfig). */
+  readonly profile: AdapterProfile;
   lost: string | null;
 }
 
@@ -60,8 +64,17 @@ async function open(): Promise<GpuContext> {
   });
   const info = adapter.info as GPUAdapterInfo | undefined;
   const adapterName = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
-  const software = /llvmpipe|lavapipe|swiftshader|software/i.test(adapterName) || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
-  const ctx: GpuContext = { gpu, adapter, device, adapterName, software, lost: null };
+  // isFallbackAdapter moved from the adapter to its info in the spec; Dawn versions differ.
+  const fallback = (x: unknown) => (x as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+  const software = /llvmpipe|lavapipe|swiftshader|software/i.test(adapterName) || fallback(adapter) || fallback(info);
+  const profile: AdapterProfile = {
+    software,
+    // lavapipe runs workgroups on LP_NUM_THREADS threads, by default one per CPU.
+    cores: Number(process.env.LP_NUM_THREADS) || availableParallelism(),
+    maxInvocations: device.limits.maxComputeInvocationsPerWorkgroup,
+    maxWorkgroupStorage: device.limits.maxComputeWorkgroupStorageSize,
+  };
+  const ctx: GpuContext = { gpu, adapter, device, adapterName, software, profile, lost: null };
   device.lost.then((i) => { ctx.lost = `${i.reason}: ${i.message}`; });
   return ctx;
 }

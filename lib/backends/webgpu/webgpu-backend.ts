@@ -16,7 +16,7 @@ import type { GpuContext } from './context.js';
 import { Executor } from './executor.js';
 import { BINARY_F32, BINARY_I32, ELEMENTWISE_HELPERS, UNARY_F32, UNARY_I32, castExpr, type Kind } from './ops.js';
 import { type Arg, type Fused, type Leaf, MAX_LEAVES, MAX_NODES, addLeaf, generate, inline } from './fusion.js';
-import { MATMUL_CONFIGS, type MatmulConfigName, chooseMatmulConfig, reduceSpec } from './specs.js';
+import { MATMUL_CONFIGS, type MatmulConfigName, chooseMatmulConfig, matmulFill, matmulVecAxes, reduceSpec } from './specs.js';
 
 export { MATMUL_CONFIGS, type MatmulConfigName, chooseMatmulConfig } from './specs.js';
 export { GpuStorage } from './storage.js';
@@ -27,8 +27,10 @@ const MAX_RANK = 8;
 export interface WebGpuBackend extends Backend {
   readonly adapterName: string;
   readonly executor: Executor;
-  /** Forces a matmul tile configuration ('auto' restores the shape-based choice). */
+  /** Forces a matmul tile configuration ('auto' restores the choice per adapter and shape). */
   setMatmulConfig(name: MatmulConfigName): void;
+  /** The shader variant of the last matmul: config, kind, A/B load axes, C store (for tests). */
+  lastMatmul: string;
   /** Submits pending work and waits until the GPU has finished it. */
   sync(): Promise<void>;
   /** Turns elementwise fusion on or off (on by default; off dispatches every op at once). */
@@ -198,6 +200,7 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
     adapterName: ctx.adapterName,
     executor: ex,
     setMatmulConfig: (name) => { matmulConfig = name; },
+    lastMatmul: '',
     setFusion: (on) => { fusion = on; },
     sync: async () => {
       const b = ex.createBuffer(4);
@@ -308,12 +311,12 @@ export function createWebGpuBackend(ctx: GpuContext): WebGpuBackend {
       params[33] = o.transB ? b.strides[r - 1] : b.strides[r - 2];
       params[34] = o.transB ? b.strides[r - 2] : b.strides[r - 1];
       params[35] = out.strides[r - 2];
-      const name = matmulConfig === 'auto' ? chooseMatmulConfig(M, N, ctx.software) : matmulConfig;
+      const name = matmulConfig === 'auto' ? chooseMatmulConfig(M, N, batch, ctx.profile) : matmulConfig;
       const c = MATMUL_CONFIGS[name];
-      const fill: Record<string, string> = Object.fromEntries(Object.entries(c).map(([k2, v]) => [k2, String(v)]));
-      fill.T = k;
-      fill.MAD = k === 'f32' ? 'fma(av[r], bv[c], acc[r][c])' : 'acc[r][c] + av[r] * bv[c]';
-      const p = pipeline(`matmul:${name}:${k}`, 'matmul', fill);
+      // vec4 loads and stores where the layouts allow them (specs.ts, vecAxis).
+      const v = matmulVecAxes(a, b, out, o);
+      backend.lastMatmul = `matmul:${name}:${k}:${v.a}:${v.b}:${v.out ? 'vec4' : 'scalar'}`;
+      const p = pipeline(backend.lastMatmul, 'matmul', matmulFill(k, name, v.a, v.b, v.out));
       ex.dispatch(p, params, bufs, [Math.ceil(N / c.TN), Math.ceil(M / c.TM), batch]);
     },
     gather: (x: View, index: View, axis: number, out: View) => {
