@@ -141,16 +141,18 @@ function sigmoid(z: number): number {
 }
 
 /**
- * The design matrix for the objectives: X [n, p] and a contiguous copy of Xᵀ [p, n], float64 on
- * js or cpu. Both products of an evaluation are GEMMs with many columns: Z = W·Xᵀ ([K, n]) and
- * G = R·X ([K, p]) (a one-column X·w would run the GEMM at a fraction of its speed).
+ * The design matrix for the objectives: X [n, p], float64 on js or cpu, and (made on first
+ * use, by the multinomial objective only) a contiguous copy of Xᵀ [p, n]. The binary
+ * objective reads X alone: z = X·w and g = r·X are matrix-vector products (the cpu backend's
+ * GEMV), so an evaluation streams X twice and no transposed copy is made.
  */
-export interface LogisticDesign { X: Tensor; XT: Tensor; n: number; p: number }
+export interface LogisticDesign { X: Tensor; n: number; p: number; xt(): Tensor }
 
 /** The design for X [n, p] (a float64 js/cpu tensor); its tensors belong to the caller's tidy. */
 export function logisticDesign(X: Tensor): LogisticDesign {
   const [n, p] = X.shape as [number, number];
-  return { X, XT: contiguous(transpose(X)), n, p };
+  let XT: Tensor | null = null;
+  return { X, n, p, xt: () => (XT ??= contiguous(transpose(X))) };
 }
 
 /**
@@ -180,14 +182,14 @@ function gradientFrom(d: LogisticDesign, R: Tensor, w: Float64Array, gb: Float64
  * on the GEMM, the per-sample terms in binaryTerms.
  */
 export function binaryObjective(d: LogisticDesign, y01: Float64Array, invC: number, fitIntercept: boolean) {
-  const { XT, n, p } = d;
-  const dev = XT.device;
+  const { X, n, p } = d;
+  const dev = X.device;
   const dof = p + (fitIntercept ? 1 : 0);
-  const W = zeros([1, p], { dtype: 'float64', device: dev }), R = zeros([1, n], { dtype: 'float64', device: dev });
+  const W = zeros([p, 1], { dtype: 'float64', device: dev }), R = zeros([1, n], { dtype: 'float64', device: dev });
   const wv = peek(W), rv = peek(R), gb = new Float64Array(1);
   return (w: Float64Array): [number, Float64Array] => {
     wv.set(w.subarray(0, p));
-    const Z = matmul(W, XT);
+    const Z = matmul(X, W);
     const loss = binaryTerms(peek(Z), fitIntercept ? w[p] : 0, y01, rv, n, gb);
     Z.dispose();
     const grad = new Float64Array(dof);
@@ -247,7 +249,8 @@ function multinomialTerms(z: Float64Array, b: Float64Array, yIdx: Int32Array, r:
  * (classes by samples), so a sample's logits are strided by n.
  */
 export function multinomialObjective(d: LogisticDesign, yIdx: Int32Array, K: number, invC: number, fitIntercept: boolean) {
-  const { XT, n, p } = d;
+  const { n, p } = d;
+  const XT = d.xt();
   const dev = XT.device;
   const dof = p + (fitIntercept ? 1 : 0);
   const W = zeros([K, p], { dtype: 'float64', device: dev }), R = zeros([K, n], { dtype: 'float64', device: dev });
