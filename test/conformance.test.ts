@@ -568,6 +568,9 @@ for (const target of targets) describe(`conformance of ${target.name} against th
         [512, 512, 512, false, false, 0], [512, 512, 512, false, true, 0], [512, 512, 512, true, false, 0], [512, 512, 512, true, true, 0],
         [1031, 1029, 777, false, false, 0], [777, 1031, 1029, true, true, 0.5], [129, 4103, 520, false, true, 0],
         [2048, 2048, 2048, false, false, 0],
+        // Row blocks (MC: 3072 avx512, 1536 avx2, 1024 generic) and two balanced KC passes;
+        // N = 10 is one column panel, so the threads split the rows of each block instead.
+        [3100, 70, 530, true, false, 0], [1300, 10, 1000, false, true, 0.5],
       ];
     for (const [M, N, K, ta, tb, nc] of big) await cheapCheck(f, dtype, M, N, K, ta, tb, seed++, nc);
     f.check();

@@ -18,10 +18,22 @@
 namespace tensile {
 namespace TENSILE_ISA_NS {
 
-template <typename V, int MR, int NV>
+// AS and BS are a's and b's k strides (MR and NV * W for full panels): an edge tile may run a
+// smaller kernel, fewer rows or one vector, over the first rows/columns of full-size panels.
+template <typename V, int MR, int NV, int BS = NV * V::W, int AS = MR>
 inline void ukernel(int64_t kc, const typename V::T* __restrict a, const typename V::T* __restrict b,
                     typename V::T* __restrict c, int64_t ldc, bool accumulate) {
+  using T = typename V::T;
   constexpr int W = V::W;
+  constexpr int LINE = 64 / sizeof(T);
+  // The C tile is read (accumulate) and written only after the k loop, and in a large product
+  // it is far away (C does not stay cached between KC passes): ask for its lines now, so they
+  // arrive while the k loop runs instead of stalling the stores at the end. Measured on Zen 5
+  // at n = 2048: +2-3%; prefetching to L2 only, or late in the loop, did no better.
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 8
+    for (int j = 0; j < NV * W; j += LINE) __builtin_prefetch(c + i * ldc + j, 1, 3);
   V acc[MR][NV];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; i++)
@@ -37,14 +49,14 @@ inline void ukernel(int64_t kc, const typename V::T* __restrict a, const typenam
 #pragma GCC unroll 4
       for (int j = 0; j < NV; j++) acc[i][j] = V::fma(av, bv[j], acc[i][j]);
     }
-    a += MR;
-    b += NV * W;
+    a += AS;
+    b += BS;
   }
 #pragma GCC unroll 32
   for (int i = 0; i < MR; i++)
 #pragma GCC unroll 4
     for (int j = 0; j < NV; j++) {
-      typename V::T* p = c + i * ldc + j * W;
+      T* p = c + i * ldc + j * W;
       if (accumulate) V::add(V::load(p), acc[i][j]).store(p);
       else acc[i][j].store(p);
     }
