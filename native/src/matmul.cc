@@ -55,8 +55,8 @@ void gemv(int64_t M, int64_t K, const T* A, int64_t ri, int64_t ck, const T* x, 
       }
     }
   };
-  // Threads only past ~256k multiply-adds (below that the hand-off costs more than it saves).
-  if (threaded && M * K >= (int64_t(1) << 18))
+  // Threads past ~64k multiply-adds (claimed chunks: a late worker costs nothing).
+  if (threaded && M * K >= (int64_t(1) << 16))
     parallel_for(M, std::max<int64_t>(16, (int64_t(1) << 16) / std::max<int64_t>(K, 1)), rows);
   else
     rows(0, M);

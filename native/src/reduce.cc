@@ -4,6 +4,7 @@
 #include "reduce.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <vector>
 
@@ -143,11 +144,14 @@ void reduce_typed(int op, const StridedIter<1>& kept, const StridedIter<1>& red,
   for (int64_t k = 0; k < n_out; k++) {
     int64_t base = 0;
     kept.for_range(k, k + 1, [&](const int64_t* o, int64_t) { base = o[0]; });
+    // Fixed slices merged in order (the result does not depend on which thread ran which),
+    // claimed from a counter: a worker still asleep when the caller is done is not waited for.
     int nt = num_threads();
     std::vector<Acc> parts(nt, init(op));
-    parallel_run(nt, [&](int tid, int t) {
-      int64_t lo = n_red * tid / t, hi = n_red * (tid + 1) / t;
-      parts[tid] = reduce_one(base, lo, hi);
+    std::atomic<int> next{0};
+    parallel_run_claimed(nt, [&](int, int t) {
+      for (int c; (c = next.fetch_add(1, std::memory_order_relaxed)) < t;)
+        parts[c] = reduce_one(base, n_red * c / t, n_red * (c + 1) / t);
     });
     Acc a = init(op);
     for (auto& p : parts) merge(op, a, p);
