@@ -14,6 +14,7 @@ import * as tn from '../lib/index.js';
 import { binaryObjective, logisticDesign, multinomialObjective } from '../lib/ml/logistic.js';
 import { choleskySolve, lstsqMinNorm, svdThin } from '../lib/ml/solvers.js';
 import { encodeLabels, toMatrixTensor } from '../lib/ml/base.js';
+import { delegatedCdKernels, nativeCd } from '../lib/ml/cd-native.js';
 
 const DEVICES = tn.availableDevices().filter((d) => d === 'js' || d === 'cpu');
 const SEED = Math.floor(Math.random() * 2 ** 30);
@@ -131,6 +132,7 @@ const SHAPES: [string, number, number, number, boolean][] = [
   ['binary 300x7', 300, 7, 2, true],
   ['binary no intercept 5x3', 5, 3, 2, false],
   ['binary 426x30 (breast cancer size)', 426, 30, 2, true],
+  ['binary 4000x20 (the native pass in threaded chunks)', 4000, 20, 2, true],
   ['multinomial K=4 200x9', 200, 9, 4, true],
   ['multinomial K=3 no intercept 17x1', 17, 1, 3, false],
 ];
@@ -177,6 +179,47 @@ describe.each(DEVICES)('logistic objectives on %s (seed ' + SEED + ')', (device)
         expect(Math.abs(fd - g[i])).toBeLessThanOrEqual(atol + rtol * Math.abs(g[i]));
       }
     });
+  });
+});
+
+describe('the native binary logistic pass (logisticBinary)', () => {
+  const native = DEVICES.includes('cpu') ? nativeCd('logisticBinary') : null;
+  if (!native) {
+    test('skipped', () => console.log(`logisticBinary: no native kernel here (${DEVICES.includes('cpu') ? 'the addon lacks it: ' + delegatedCdKernels().join(', ') : 'no cpu device'}); the js objective runs`));
+    return;
+  }
+  test('equals the per-sample reference loop without the L2 term, and writes r', () => {
+    const n = 513, p = 37;
+    const pr = problem(n, p, 2, true, SEED + 5);
+    const y01 = Float64Array.from(pr.y, (c) => (c === 1 ? 1 : 0));
+    const w = pr.w.subarray(0, p), b = pr.w[p];
+    const r = new Float64Array(n), g = new Float64Array(p), sums = new Float64Array(2);
+    native(pr.x.data, n, p, y01, Float64Array.from(w), b, r, g, sums);
+    const [f0, g0] = binaryObjectiveReference(pr.x, y01, 0, true)(pr.w);
+    expect(Math.abs(sums[0] - f0)).toBeLessThanOrEqual(1e-12 * Math.abs(f0));
+    expect(maxRelDiff(g, g0.subarray(0, p))).toBeLessThan(1e-12);
+    expect(Math.abs(sums[1] - g0[p])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(g0[p])));
+    let sr = 0;
+    for (let i = 0; i < n; i++) sr += r[i];
+    expect(Math.abs(sr - sums[1])).toBeLessThanOrEqual(1e-9);
+  });
+
+  test('bad sizes and arrays give TensileErrors naming the argument', () => {
+    const f64 = (k: number) => new Float64Array(k).fill(0.5);
+    const ok = (): unknown[] => [f64(12), 4, 3, f64(4), f64(3), 0.1, f64(4), f64(3), f64(2)];
+    const call = (i: number, v: unknown) => () => { const a = ok(); a[i] = v; (native as (...a: unknown[]) => void)(...a); };
+    expect(() => (native as (...a: unknown[]) => void)(...ok())).not.toThrow(); // the baseline call works
+    for (const [i, v, re] of [
+      [0, f64(11), /'x' has 11 elements, expected 12/],
+      [1, 0, /'n' must be an integer in \[1, 2\^31\)/],
+      [3, new Float32Array(4), /'y' must be a Float64Array/],
+      [5, NaN, /'b' must be finite/],
+      [7, f64(2), /'grad' has 2 elements, expected 3/],
+      [8, undefined, /'sums' is missing/],
+    ] as [number, unknown, RegExp][]) {
+      expect(call(i, v)).toThrow(tn.TensileError);
+      expect(call(i, v)).toThrow(re);
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The native coordinate-descent fits (native/src/ml/cd*.cc): Lasso/ElasticNet (`enetFit`) and
- * LinearSVC (`linearSvcFit`), whole fits in one call each, the data preparation included
+ * LinearSVC (`linearSvcFit`), whole fits in one call each (and LogisticRegression's binary
+ * loss pass, `logisticBinary`, native/src/ml/logistic.cc), the data preparation included
  * (centring, the column-major copy, liblinear's bias column). They repeat the js solvers
  * (enetCoordinateDescent in coordinate-descent.ts, dualCoordinateDescent in svm-linear.ts)
  * step for step: same iteration counts, coefficients equal to rounding. The js solvers stay
@@ -65,9 +66,15 @@ export interface CdAddon {
   /** LinearSVC one-vs-rest on row-major x [n, p], class indices cls [n] of k; bias 0: no intercept. */
   linearSvcFit(x: Float64Array, n: number, p: number, cls: Int32Array, k: number, C: number, hinge: boolean, bias: number,
     tol: number, maxIter: number, rng: Uint32Array, coef: Float64Array, intercept: Float64Array, iters: Float64Array): void;
+  /**
+   * LogisticRegression's binary loss terms in one pass over row-major x [n, p]: z = x·w + b,
+   * r = σ(z) − y, grad = Σ rᵢxᵢ, sums = [Σ softplus(zᵢ) − yᵢzᵢ, Σ rᵢ] (no penalty).
+   */
+  logisticBinary(x: Float64Array, n: number, p: number, y: Float64Array, w: Float64Array, b: number,
+    r: Float64Array, grad: Float64Array, sums: Float64Array): void;
 }
 export type CdKernelName = keyof CdAddon;
-export const CD_KERNELS: readonly CdKernelName[] = ['enetFit', 'linearSvcFit'];
+export const CD_KERNELS: readonly CdKernelName[] = ['enetFit', 'linearSvcFit', 'logisticBinary'];
 
 let loaded: { addon: Partial<CdAddon> | null; delegated: CdKernelName[] } | undefined;
 let enabled = true;

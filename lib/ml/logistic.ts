@@ -20,6 +20,7 @@ import {
 import { booleanOption } from './linear.js';
 import { accuracy } from './metrics.js';
 import { peek } from './solvers.js';
+import { type CdAddon, nativeCd } from './cd-native.js';
 import { lbfgs } from '../optim/lbfgs.js';
 
 interface ClassifierModel {
@@ -185,6 +186,8 @@ export function binaryObjective(d: LogisticDesign, y01: Float64Array, invC: numb
   const { X, n, p } = d;
   const dev = X.device;
   const dof = p + (fitIntercept ? 1 : 0);
+  const native = dev === 'cpu' ? nativeCd('logisticBinary') : null;
+  if (native) return nativeBinaryObjective(native, peek(X), n, p, y01, invC, fitIntercept);
   const W = zeros([p, 1], { dtype: 'float64', device: dev }), R = zeros([1, n], { dtype: 'float64', device: dev });
   const wv = peek(W), rv = peek(R), gb = new Float64Array(1);
   return (w: Float64Array): [number, Float64Array] => {
@@ -194,6 +197,27 @@ export function binaryObjective(d: LogisticDesign, y01: Float64Array, invC: numb
     Z.dispose();
     const grad = new Float64Array(dof);
     return [loss + gradientFrom(d, R, w, gb, 1, invC, fitIntercept, grad), grad];
+  };
+}
+
+/**
+ * binaryObjective through the addon's one-pass kernel (each row read once for its logit and
+ * its gradient share; the per-sample arithmetic is binaryTerms'), with the same L2 term.
+ */
+function nativeBinaryObjective(native: CdAddon['logisticBinary'], x: Float64Array, n: number, p: number, y01: Float64Array, invC: number, fitIntercept: boolean) {
+  const dof = p + (fitIntercept ? 1 : 0);
+  const wv = new Float64Array(p), r = new Float64Array(n), g = new Float64Array(p), sums = new Float64Array(2);
+  return (w: Float64Array): [number, Float64Array] => {
+    wv.set(w.subarray(0, p));
+    native(x, n, p, y01, wv, fitIntercept ? w[p] : 0, r, g, sums);
+    const grad = new Float64Array(dof);
+    let ww = 0;
+    for (let j = 0; j < p; j++) {
+      ww += w[j] * w[j];
+      grad[j] = g[j] + invC * w[j];
+    }
+    if (fitIntercept) grad[p] = sums[1];
+    return [sums[0] + 0.5 * invC * ww, grad];
   };
 }
 

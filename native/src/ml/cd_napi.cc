@@ -12,6 +12,7 @@
 #include "../common.h"
 #include "../napi_args.h"
 #include "cd.h"
+#include "logistic.h"
 
 namespace tensile {
 namespace {
@@ -82,11 +83,28 @@ Napi::Value LinearSvcFit(const Napi::CallbackInfo& info) {
   });
 }
 
+// logisticBinary(x [n·p], n, p, y [n], w [p], b, r [n] out, grad [p] out, sums [2] out):
+// see ml::logistic_binary.
+Napi::Value LogisticBinary(const Napi::CallbackInfo& info) {
+  return guarded(info, "logisticBinary", [&] {
+    const int64_t n = count_arg(info, 1, "n"), p = count_arg(info, 2, "p");
+    const double* x = exact_array_arg<double>(info, 0, "x", product(n, p));
+    const double* y = exact_array_arg<double>(info, 3, "y", n);
+    const double* w = exact_array_arg<double>(info, 4, "w", p);
+    const double b = number_arg(info, 5, "b");
+    double* r = exact_array_arg<double>(info, 6, "r", n);
+    double* grad = exact_array_arg<double>(info, 7, "grad", p);
+    double* sums = exact_array_arg<double>(info, 8, "sums", 2);
+    ml::logistic_binary(x, n, p, y, w, b, r, grad, sums);
+  });
+}
+
 }  // namespace
 
 void RegisterCd(Napi::Env env, Napi::Object exports) {
   exports.Set("enetFit", Napi::Function::New(env, EnetFit));
   exports.Set("linearSvcFit", Napi::Function::New(env, LinearSvcFit));
+  exports.Set("logisticBinary", Napi::Function::New(env, LogisticBinary));
 }
 
 }  // namespace tensile
