@@ -1,5 +1,5 @@
 """scikit-learn side of `tensile bench ml`: fits the same models on the same data (raw
-float64 files written by lib/cli/bench/ml.ts) and prints fit times (median of `repeats`) and
+float64 files written by lib/cli/bench/ml.ts) and prints fit times (median of `repeats`, after `warmup` untimed fits) and
 test scores as JSON on stdout. Run by the bench; not a test."""
 import json
 import sys
@@ -34,11 +34,13 @@ def main():
         res = {}
         for name in ds["models"]:
             times = []
-            for _ in range(spec["repeats"]):
+            warmup = spec.get("warmup", 0)
+            for k in range(warmup + spec["repeats"]):
                 m = MODELS[name]()
                 t0 = time.perf_counter()
                 m.fit(Xtr, ytr)
-                times.append(time.perf_counter() - t0)
+                if k >= warmup:
+                    times.append(time.perf_counter() - t0)
             res[name] = {"seconds": float(np.median(times)), "score": float(m.score(Xte, yte))}
         out[ds["name"]] = res
     import sklearn
