@@ -54,3 +54,15 @@ export function expectMatches(t: tn.Tensor, want: FixtureTensor, tol?: { rtol?: 
   const err = compareArrays(t.dataSync(), want.data.map(decode), tol?.rtol ?? d.rtol, tol?.atol ?? d.atol);
   if (err) throw new Error(`values differ at ${err}`);
 }
+
+/** A seeded uniform [0, 1) generator (mulberry32) for tests that draw host-side inputs. */
+export function seededUniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

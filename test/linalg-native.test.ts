@@ -15,23 +15,13 @@ import { loadAddon, type NativeAddon } from '../lib/backends/cpu/addon.js';
 import { availableDevices, unavailableReason } from '../lib/device.js';
 import { TensileError } from '../lib/errors.js';
 import { LINALG_KERNELS, delegatedLinalgKernels, jsLinalgKernels, linalgKernels, type LinalgKernels } from '../lib/linalg/kernels.js';
+import { seededUniform as rng } from './fixture.js';
 
 type Any = any;
 const hasCpu = availableDevices().includes('cpu');
 const load = loadAddon();
 const addon = load.addon as NativeAddon;
 
-/** mulberry32: deterministic inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function randn(count: number, seed: number): Float64Array {
   const r = rng(seed), out = new Float64Array(count);
   for (let i = 0; i < count; i++) {

@@ -12,21 +12,11 @@ import { TensileError } from '../lib/errors.js';
 import type { KernelSpec } from '../lib/ml/kernels.js';
 import { type NativeSmoProblem, type SMOKernelData, callNativeSmo, smoImplementation, solveSMO } from '../lib/ml/smo-native.js';
 import type { SMOOptions, SMOProblem, SMOResult } from '../lib/ml/smo.js';
+import { seededUniform as rng } from './fixture.js';
 
 const impl = smoImplementation();
 const SEED = (Math.random() * 2 ** 31) >>> 0;
 
-/** mulberry32, seeded per test from one fresh seed (printed on failure). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Two gaussian blobs, overlapping so that many variables end up free or at the bound. */
 function blobs(n: number, p: number, seed: number): { X: Float64Array; label: Int8Array } {
