@@ -179,9 +179,10 @@ export function encodeLabels(op: string, labels: readonly Label[] | Float64Array
   };
   if (numeric) {
     const vals = labels instanceof Float64Array ? labels : Float64Array.from(labels as number[]);
-    const sorted = vals.slice().sort();
-    const classes: number[] = [];
-    for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) classes.push(sorted[i] === 0 ? 0 : sorted[i]);
+    // The distinct values in one pass (few, for labels), then sorted: no sort of all n.
+    const distinct = new Set<number>();
+    for (let i = 0; i < n; i++) distinct.add(vals[i] === 0 ? 0 : vals[i]);
+    const classes = Array.from(distinct).sort((a, b) => a - b);
     few(classes);
     const index = new Int32Array(n);
     for (let i = 0; i < n; i++) {

@@ -369,7 +369,8 @@ export class LogisticRegression extends LinearClassifier {
       } else {
         for (let r = 0; r < rows; r++) {
           const pos = K === 2 ? 1 : r;
-          const y01 = Float64Array.from(index, (c) => (c === pos ? 1 : 0));
+          const y01 = new Float64Array(index.length);
+          for (let i = 0; i < index.length; i++) y01[i] = index[i] === pos ? 1 : 0;
           const res = lbfgs(binaryObjective(design, y01, invC, this.fitIntercept), new Float64Array(dof), opts);
           this.iters.push(Math.min(res.nIter, this.maxIter));
           if (!res.converged) warnNotConverged(this.name, `${res.message}; increase maxIter or scale the data`);
