@@ -8,7 +8,7 @@
  * A routine this addon build lacks (an addon built before it existed) runs the js code and is
  * listed as delegated, so the delegation is explicit and printed, never silent.
  */
-import { loadAddon, type NativeAddon } from '../backends/cpu/addon.js';
+import { loadAddon } from '../backends/cpu/addon.js';
 import { TensileError } from '../errors.js';
 import type { LinalgKernelName, LinalgKernels } from './kernels.js';
 
@@ -26,7 +26,8 @@ function call(name: LinalgKernelName, f: () => void): void {
   }
 }
 
-function nativeKernels(a: NativeAddon): LinalgKernels {
+// The addon exports each routine under its LinalgKernels name and signature.
+function nativeKernels(a: LinalgKernels): LinalgKernels {
   return {
     getrf: (x, batch, n, piv, info) => call('getrf', () => a.getrf(x, batch, n, piv, info)),
     getrs: (lu, piv, b, batch, n, nrhs, trans) => call('getrs', () => a.getrs(lu, piv, b, batch, n, nrhs, trans)),
@@ -49,7 +50,7 @@ export function cpuLinalgTable(js: LinalgKernels): LinalgTable {
   const names = Object.keys(js) as LinalgKernelName[];
   if (!load.addon) return { kernels: { ...js }, delegated: names };
   const addon = load.addon;
-  const native = nativeKernels(addon);
+  const native = nativeKernels(addon as unknown as LinalgKernels);
   const kernels: LinalgKernels = { ...js };
   const delegated: LinalgKernelName[] = [];
   for (const name of names) {

@@ -35,15 +35,8 @@ export interface NativeAddon {
   info(): NativeInfo;
   setNumThreads(n: number): number;
   setIsa(name: string): boolean;
-  // tn.linalg kernels (native/src/linalg), the signatures of LinalgKernels in lib/linalg/kernels.ts.
-  getrf(a: Float64Array, batch: number, n: number, piv: Int32Array, info: Int32Array): void;
-  getrs(lu: Float64Array, piv: Int32Array, b: Float64Array, batch: number, n: number, nrhs: number, trans: boolean): void;
-  potrf(a: Float64Array, batch: number, n: number, info: Int32Array): void;
-  trtrs(t: Float64Array, b: Float64Array, batch: number, n: number, nrhs: number, upper: boolean, unit: boolean, trans: boolean): void;
-  geqrf(a: Float64Array, batch: number, m: number, n: number, tau: Float64Array): void;
-  orgqr(a: Float64Array, tau: Float64Array, batch: number, m: number, n: number, cols: number, q: Float64Array): void;
-  gesvd(a: Float64Array, batch: number, m: number, n: number, s: Float64Array, u: Float64Array | null, vt: Float64Array | null, full: boolean): void;
-  syevd(a: Float64Array, batch: number, n: number, w: Float64Array, v: Float64Array | null): void;
+  // The tn.linalg and tn.ml routines the addon also exports are typed where they are used
+  // (lib/linalg/kernels-cpu.ts, lib/ml/cd-native.ts, lib/ml/smo-native.ts).
 }
 
 function packageRoot(): string {
